@@ -1,0 +1,91 @@
+/*
+ * ntdef.h - the basic NT types, shared by the kernel, lib/ (also built for the
+ * host) and, through wdm.h, by drivers.
+ *
+ * The widths follow the Windows LLP64 model: ULONG is 32 bits even though this
+ * is a 64-bit kernel, exactly as on x64 Windows, so driver code written for
+ * Windows keeps its meaning here.
+ */
+#ifndef NTDEF_H
+#define NTDEF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void VOID, *PVOID;
+typedef const void *PCVOID;
+typedef char CHAR, *PCHAR;
+typedef const char *PCSTR, *PCCHAR;
+typedef char *PSTR;
+typedef unsigned char UCHAR, *PUCHAR, BOOLEAN, *PBOOLEAN;
+typedef short SHORT, *PSHORT;
+typedef unsigned short USHORT, *PUSHORT, WCHAR, *PWCHAR;
+typedef int LONG, *PLONG;
+typedef unsigned int ULONG, *PULONG;
+typedef long long LONGLONG, LONG64, *PLONG64;
+typedef unsigned long long ULONGLONG, ULONG64, *PULONG64;
+typedef int8_t INT8;
+typedef uint8_t UINT8;
+typedef int16_t INT16;
+typedef uint16_t UINT16;
+typedef int32_t INT32;
+typedef uint32_t UINT32;
+typedef int64_t INT64;
+typedef uint64_t UINT64;
+typedef intptr_t LONG_PTR, *PLONG_PTR;
+typedef uintptr_t ULONG_PTR, *PULONG_PTR;
+typedef ULONG_PTR SIZE_T, *PSIZE_T;
+typedef LONG NTSTATUS;
+typedef ULONG LOGICAL;
+
+#ifndef TRUE
+#define TRUE 1
+#define FALSE 0
+#endif
+
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+typedef union _LARGE_INTEGER {
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    };
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
+
+/* NTSTATUS: severity in the top two bits; >= 0 means success. */
+#define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
+#define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
+#define STATUS_PENDING ((NTSTATUS)0x00000103L)
+#define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001L)
+#define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xC0000002L)
+#define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
+#define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L)
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
+#define STATUS_BUFFER_TOO_SMALL ((NTSTATUS)0xC0000023L)
+#define STATUS_NOT_FOUND ((NTSTATUS)0xC0000225L)
+
+/* Doubly linked lists, as in NT: the list head is a LIST_ENTRY whose Flink and
+ * Blink point to itself when the list is empty. */
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink;
+    struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
+typedef struct _SINGLE_LIST_ENTRY {
+    struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+/* CONTAINING_RECORD: from a pointer to a field back to the structure. */
+#define CONTAINING_RECORD(address, type, field) \
+    ((type *)((PCHAR)(address) - offsetof(type, field)))
+
+#define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNREFERENCED_PARAMETER(P) ((void)(P))
+
+#endif /* NTDEF_H */

@@ -1,0 +1,30 @@
+/*
+ * hal.h - the hardware abstraction layer's public face: the pieces of the PC
+ * platform and of the x86-64 CPU that the rest of the kernel uses.
+ */
+#ifndef HAL_H
+#define HAL_H
+
+#include "ntdef.h"
+
+/* COM1, polled (serial.c). */
+VOID HalSerialInitialize(VOID);
+VOID HalSerialPutChar(CHAR C);
+BOOLEAN HalSerialGetChar(PCHAR C);
+
+/* Descriptor tables for the boot CPU (gdt.c, idt.c). */
+VOID HalInitializeGdt(VOID);
+VOID HalInitializeIdt(VOID);
+
+/* QEMU's isa-debug-exit device (port 0xF4): QEMU exits with (Code << 1) | 1.
+ * These are the codes the test runner reads. 0 is never used: a triple fault
+ * with -no-reboot also exits with status 0. */
+#define HAL_EXIT_TESTS_DONE 0x10 /* QEMU status 33 */
+#define HAL_EXIT_BUGCHECK 0x11   /* QEMU status 35 */
+#define HAL_EXIT_TEST_TIMEOUT 0x12 /* QEMU status 37 */
+VOID HalExitEmulator(ULONG Code);
+
+/* Stops this CPU for good (interrupts off, halt in a loop). */
+__attribute__((noreturn)) VOID HalHaltProcessor(VOID);
+
+#endif /* HAL_H */

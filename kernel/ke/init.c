@@ -1,0 +1,63 @@
+/*
+ * init.c - KiSystemStartup: the kernel's first C code, and the order in which
+ * the subsystems come up.
+ *
+ * boot/entry.asm calls it on the boot CPU, on the early page tables, with a
+ * small stack in .bss. Phase 0 captures the boot information, installs the
+ * descriptor tables (so a fault from here on is a readable bug check rather
+ * than a silent reset) and brings up memory. Phase 1 continues on a proper
+ * kernel stack, one with a guard page below it.
+ */
+#include "ke.h"
+#include "rtl.h"
+#include "hal/hal.h"
+#include "mm/mm.h"
+#include "ex/ex.h"
+#include "ktest.h"
+
+#define KERNEL_STACK_PAGES 8
+
+/* Switches to StackTop and calls Routine there (callonstack.asm). */
+__attribute__((noreturn)) VOID KiCallOnStack(PVOID StackTop, VOID (*Routine)(VOID));
+
+static void PrintBanner(void)
+{
+    MM_STATISTICS Stats;
+
+    MmQueryStatistics(&Stats);
+    DbgPrint("\nntmini: an x86-64 teaching kernel for the Windows NT driver model\n");
+    DbgPrint("boot: %s, command line \"%s\"\n", KeBootLoaderName(KeBootInfo.Loader), KeBootInfo.CommandLine);
+    DbgPrint("memory: %llu MiB usable in %u ranges, highest address 0x%llx\n", Stats.UsableBytes >> 20,
+             KeBootInfo.MemoryRangeCount, Stats.HighestPhysicalAddress);
+    DbgPrint("memory: %llu pages managed, %llu free (%llu KiB), %llu KiB reserved\n", Stats.TotalPages,
+             Stats.FreePages, Stats.FreePages * 4, Stats.ReservedBytes >> 10);
+    DbgPrint("acpi: %s\n", KeBootInfo.AcpiRsdpLength == 0 ? "no RSDP from the loader"
+                           : KeBootInfo.AcpiRsdp[15] >= 2 ? "RSDP revision 2 (XSDT)" : "RSDP revision 0 (RSDT)");
+}
+
+static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
+{
+    ExInitializePool();
+    PrintBanner();
+
+    if (KeHasOption("test") || KeHasOption("crash")) {
+        KtRunFromCommandLine();
+        HalExitEmulator(HAL_EXIT_TESTS_DONE);
+    }
+    DbgPrint("ntmini: nothing more to do yet; the CPU halts. (Quit QEMU with Ctrl-A X.)\n");
+    HalHaltProcessor();
+}
+
+VOID KiSystemStartup(ULONG Magic, ULONG64 InfoPhysical)
+{
+    HalSerialInitialize();
+    KiCaptureBootInfo(Magic, InfoPhysical);
+    HalInitializeGdt();
+    HalInitializeIdt();
+    MmInitSystem();
+
+    PVOID Stack = MmCreateKernelStack(KERNEL_STACK_PAGES);
+    if (Stack == NULL)
+        KiBugCheck(PHASE0_INITIALIZATION_FAILED, 0, 0, 0, 0, NULL, "no memory for the boot CPU's kernel stack");
+    KiCallOnStack(Stack, KiSystemStartupPhase1);
+}

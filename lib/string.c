@@ -1,0 +1,116 @@
+/*
+ * string.c - the C memory and string functions the kernel needs.
+ *
+ * The compiler emits calls to memcpy/memset/memmove/memcmp by itself (for
+ * structure copies and initialisers), so a freestanding kernel must provide
+ * them. The build compiles this file with -fno-builtin and
+ * -fno-tree-loop-distribute-patterns: otherwise GCC recognises the loop in
+ * memset as "a memset" and turns it into a call to memset, itself.
+ */
+#include "rtl.h"
+
+void *memcpy(void *Dest, const void *Src, size_t Count)
+{
+    unsigned char *D = Dest;
+    const unsigned char *S = Src;
+
+    while (Count--)
+        *D++ = *S++;
+    return Dest;
+}
+
+void *memmove(void *Dest, const void *Src, size_t Count)
+{
+    unsigned char *D = Dest;
+    const unsigned char *S = Src;
+
+    if (D == S || Count == 0)
+        return Dest;
+    if (D < S || D >= S + Count)
+        return memcpy(Dest, Src, Count);
+    /* Overlapping with the destination above the source: copy backwards. */
+    while (Count--)
+        D[Count] = S[Count];
+    return Dest;
+}
+
+void *memset(void *Dest, int Value, size_t Count)
+{
+    unsigned char *D = Dest;
+
+    while (Count--)
+        *D++ = (unsigned char)Value;
+    return Dest;
+}
+
+int memcmp(const void *A, const void *B, size_t Count)
+{
+    const unsigned char *X = A, *Y = B;
+
+    for (; Count; Count--, X++, Y++) {
+        if (*X != *Y)
+            return *X < *Y ? -1 : 1;
+    }
+    return 0;
+}
+
+size_t strlen(const char *S)
+{
+    size_t N = 0;
+
+    while (S[N])
+        N++;
+    return N;
+}
+
+size_t strnlen(const char *S, size_t Max)
+{
+    size_t N = 0;
+
+    while (N < Max && S[N])
+        N++;
+    return N;
+}
+
+int strcmp(const char *A, const char *B)
+{
+    while (*A && *A == *B) {
+        A++;
+        B++;
+    }
+    return (unsigned char)*A - (unsigned char)*B;
+}
+
+int strncmp(const char *A, const char *B, size_t Count)
+{
+    for (; Count; Count--, A++, B++) {
+        if (*A != *B || *A == 0)
+            return (unsigned char)*A - (unsigned char)*B;
+    }
+    return 0;
+}
+
+char *strchr(const char *S, int C)
+{
+    for (;; S++) {
+        if (*S == (char)C)
+            return (char *)S;
+        if (*S == 0)
+            return NULL;
+    }
+}
+
+/* Copies at most DestSize - 1 characters and always terminates (when
+ * DestSize > 0). Returns the length of Src, so truncation shows as a return
+ * value >= DestSize. */
+size_t RtlStringCopy(char *Dest, size_t DestSize, const char *Src)
+{
+    size_t Length = strlen(Src);
+
+    if (DestSize > 0) {
+        size_t N = Length < DestSize - 1 ? Length : DestSize - 1;
+        memcpy(Dest, Src, N);
+        Dest[N] = 0;
+    }
+    return Length;
+}

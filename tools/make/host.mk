@@ -1,0 +1,39 @@
+# host.mk - host unit tests and the test entry point.
+#
+# lib/ is plain C with no kernel dependencies, so it also builds for the host,
+# where AddressSanitizer and UndefinedBehaviorSanitizer watch it. Each
+# tests/host/test_*.c becomes one program that prints KTAP, like the kernel.
+#
+# The kernel's memcpy/memset/... would clash with the C library's, so the
+# host build renames them (lib_memcpy, ...); the tests call those names.
+
+HOST_BUILD := build/host
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Ilib -Itests/host \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -fno-builtin
+HOST_RENAME := -Dmemcpy=lib_memcpy -Dmemmove=lib_memmove -Dmemset=lib_memset -Dmemcmp=lib_memcmp \
+	-Dstrlen=lib_strlen -Dstrnlen=lib_strnlen -Dstrcmp=lib_strcmp -Dstrncmp=lib_strncmp -Dstrchr=lib_strchr
+HOST_LIB_SRC := $(wildcard lib/*.c)
+HOST_TEST_SRC := $(wildcard tests/host/test_*.c)
+HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(HOST_TEST_SRC))
+HOST_EXTRA_SRC := $(filter-out $(HOST_TEST_SRC),$(wildcard tests/host/*.c))
+
+$(HOST_BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_RENAME) -MMD -MP -c $< -o $@
+
+$(HOST_BUILD)/%: tests/host/%.c $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.o,$(HOST_LIB_SRC)) $(HOST_EXTRA_SRC)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP $< $(HOST_EXTRA_SRC) $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.o,$(HOST_LIB_SRC)) -o $@
+
+.PHONY: host-tests
+host-tests: $(HOST_TESTS)
+
+# `make test` builds everything (gcc and clang), then tools/ktest.py runs the
+# runner's own self-test, the host tests and every kernel boot in the plan,
+# and prints one totals line. TESTS= narrows it (e.g. TESTS=host or TESTS=boot:pvh).
+test: setup-check
+	$(MAKE) --no-print-directory all host-tests
+	$(MAKE) --no-print-directory CC=clang kernel
+	$(PYTHON) tools/ktest.py $(if $(TESTS),--only '$(TESTS)',)
+
+-include $(HOST_TESTS:=.d) $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.d,$(HOST_LIB_SRC))
