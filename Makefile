@@ -19,16 +19,18 @@ NASM ?= nasm
 PYTHON ?= python3
 HOSTCC ?= gcc
 
+# BUILD_ROOT keeps several builds apart (build/ by default; clang in build/clang).
+BUILD_ROOT ?= build
 ifneq ($(findstring clang,$(CC)),)
 COMPILER := clang
 LD := ld.lld
 TARGET_FLAGS := --target=x86_64-unknown-none
-BUILD ?= build/clang
+BUILD := $(BUILD_ROOT)/clang
 else
 COMPILER := gcc
 LD := $(CROSS)ld
 TARGET_FLAGS :=
-BUILD ?= build
+BUILD := $(BUILD_ROOT)
 endif
 NM := $(if $(CROSS),$(CROSS)nm,nm)
 
@@ -97,8 +99,9 @@ $(ISO): $(KERNEL) boot/grub.cfg
 include tools/make/run.mk
 include tools/make/host.mk
 include tools/make/dev.mk
+-include tools/make/efi.mk
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD_ROOT)
 
 -include $(KERNEL_OBJ:.o=.d)

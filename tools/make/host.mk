@@ -7,7 +7,7 @@
 # The kernel's memcpy/memset/... would clash with the C library's, so the
 # host build renames them (lib_memcpy, ...); the tests call those names.
 
-HOST_BUILD := build/host
+HOST_BUILD := $(BUILD_ROOT)/host
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Ilib -Itests/host \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -fno-builtin
 HOST_RENAME := -Dmemcpy=lib_memcpy -Dmemmove=lib_memmove -Dmemset=lib_memset -Dmemcmp=lib_memcmp \
@@ -34,6 +34,6 @@ host-tests: $(HOST_TESTS)
 test: setup-check
 	$(MAKE) --no-print-directory all host-tests
 	$(MAKE) --no-print-directory CC=clang kernel
-	$(PYTHON) tools/ktest.py $(if $(TESTS),--only '$(TESTS)',)
+	$(PYTHON) tools/ktest.py --build $(BUILD_ROOT) $(if $(TESTS),--only '$(TESTS)',)
 
 -include $(HOST_TESTS:=.d) $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.d,$(HOST_LIB_SRC))
