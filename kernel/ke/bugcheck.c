@@ -77,7 +77,7 @@ static __attribute__((noreturn)) void StopMachine(void)
 {
     /* A run under the test runner ends QEMU; an interactive one stays halted
      * so the report can be read and GDB can still attach. */
-    if (KeHasOption("test"))
+    if (KeHasOption("test") || KeHasOption("crash"))
         HalExitEmulator(HAL_EXIT_BUGCHECK);
     HalHaltProcessor();
 }

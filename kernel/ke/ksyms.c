@@ -65,8 +65,11 @@ VOID KiPrintBacktrace(ULONG64 Rbp, ULONG64 Rip)
         ULONG64 Return = ((ULONG64 *)Rbp)[1];
         if (Return == 0)
             break;
-        Name = KiLookupSymbol(Return, &Offset);
-        DbgPrint("  #%-2d %016llx  %s+0x%llx\n", Depth, Return, Name ? Name : "?", Name ? Offset : 0);
+        /* Look up the call instruction, not the return address: a call to a
+         * noreturn function can be the last instruction of its function, and
+         * its return address then belongs to the next function. */
+        Name = KiLookupSymbol(Return - 1, &Offset);
+        DbgPrint("  #%-2d %016llx  %s+0x%llx\n", Depth, Return, Name ? Name : "?", Name ? Offset + 1 : 0);
         Rbp = ((ULONG64 *)Rbp)[0];
     }
 }

@@ -26,6 +26,7 @@ extern const KTEST_CASE __KtestStart[], __KtestEnd[];
 
 #define MAX_SUITES 128
 #define MAX_TAGS 256
+#define MAX_CASES 256
 
 BOOLEAN KtCheck(KTEST_CONTEXT *Kt, BOOLEAN Ok, PCSTR File, int Line, PCSTR Text)
 {
@@ -173,20 +174,39 @@ static BOOLEAN RunCase(const KTEST_CASE *Case, ULONG Number)
     return !Kt.Failed;
 }
 
+static BOOLEAN InSourceOrder(const KTEST_CASE *A, const KTEST_CASE *B)
+{
+    int File = strcmp(A->File, B->File);
+    return File < 0 || (File == 0 && A->Line < B->Line);
+}
+
+/* The suite's selected cases, sorted by file and line: the compiler may emit
+ * a file's registrations in any order. */
+static ULONG CollectCases(PCSTR Filter, PCSTR Suite, const KTEST_CASE **Cases)
+{
+    ULONG Count = 0;
+
+    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd && Count < MAX_CASES; C++) {
+        if (strcmp(C->Suite, Suite) != 0 || !RunsNormally(Filter, C))
+            continue;
+        ULONG i = Count++;
+        for (; i > 0 && InSourceOrder(C, Cases[i - 1]); i--)
+            Cases[i] = Cases[i - 1];
+        Cases[i] = C;
+    }
+    return Count;
+}
+
 static BOOLEAN RunSuite(PCSTR Filter, PCSTR Suite, ULONG SuiteNumber)
 {
-    ULONG Count = 0, Number = 0;
+    static const KTEST_CASE *Cases[MAX_CASES];
+    ULONG Count = CollectCases(Filter, Suite, Cases);
     BOOLEAN Ok = TRUE;
 
-    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd; C++)
-        Count += strcmp(C->Suite, Suite) == 0 && RunsNormally(Filter, C);
     DbgPrint("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", Suite, Count + 1);
-
     ULONG TagCount = ExQueryPoolTags(KtTagsBefore, MAX_TAGS);
-    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd; C++) {
-        if (strcmp(C->Suite, Suite) == 0 && RunsNormally(Filter, C))
-            Ok &= RunCase(C, ++Number);
-    }
+    for (ULONG i = 0; i < Count; i++)
+        Ok &= RunCase(Cases[i], i + 1);
     BOOLEAN Balanced = PoolTagsBalanced(TagCount > MAX_TAGS ? MAX_TAGS : TagCount);
     DbgPrint("    %s %u pool_tags_balanced\n", Balanced ? "ok" : "not ok", Count + 1);
     Ok &= Balanced;

@@ -35,13 +35,15 @@ typedef struct _KTEST_CASE {
     PCSTR Name;
     VOID (*Routine)(KTEST_CONTEXT *Kt);
     ULONG ExpectedBugCheck; /* 0: an ordinary test */
+    PCSTR File;             /* tests run in source order: file, then line */
+    int Line;
 } KTEST_CASE;
 
 #define KTEST_REGISTER(suite, name, code)                                                            \
     static VOID KtestRoutine_##suite##_##name(KTEST_CONTEXT *Kt);                                      \
     static const KTEST_CASE KtestCase_##suite##_##name __attribute__((used, section(".ktest"),         \
                                                                       aligned(8))) = {                  \
-        #suite, #name, KtestRoutine_##suite##_##name, (code)};                                          \
+        #suite, #name, KtestRoutine_##suite##_##name, (code), __FILE__, __LINE__};                                          \
     static VOID KtestRoutine_##suite##_##name(KTEST_CONTEXT *Kt)
 
 #define KTEST(suite, name) KTEST_REGISTER(suite, name, 0)
