@@ -22,7 +22,13 @@
 #include "hal/hal.h"
 #include "rtl.h"
 
+/* The linker collects every KTEST_CASE between these two symbols. */
 extern const KTEST_CASE __KtestStart[], __KtestEnd[];
+
+static ULONG CaseCount(void)
+{
+    return (ULONG)(((ULONG_PTR)__KtestEnd - (ULONG_PTR)__KtestStart) / sizeof(KTEST_CASE));
+}
 
 #define MAX_SUITES 128
 #define MAX_TAGS 256
@@ -186,7 +192,8 @@ static ULONG CollectCases(PCSTR Filter, PCSTR Suite, const KTEST_CASE **Cases)
 {
     ULONG Count = 0;
 
-    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd && Count < MAX_CASES; C++) {
+    for (ULONG n = 0; n < CaseCount() && Count < MAX_CASES; n++) {
+        const KTEST_CASE *C = &__KtestStart[n];
         if (strcmp(C->Suite, Suite) != 0 || !RunsNormally(Filter, C))
             continue;
         ULONG i = Count++;
@@ -219,7 +226,8 @@ static ULONG CollectSuites(PCSTR Filter, PCSTR *Suites)
 {
     ULONG Count = 0;
 
-    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd; C++) {
+    for (ULONG n = 0; n < CaseCount(); n++) {
+        const KTEST_CASE *C = &__KtestStart[n];
         BOOLEAN Known = FALSE;
         if (!RunsNormally(Filter, C))
             continue;
@@ -233,7 +241,8 @@ static ULONG CollectSuites(PCSTR Filter, PCSTR *Suites)
 
 static void ListBugCheckTests(void)
 {
-    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd; C++) {
+    for (ULONG n = 0; n < CaseCount(); n++) {
+        const KTEST_CASE *C = &__KtestStart[n];
         if (C->ExpectedBugCheck != 0)
             DbgPrint("# crashtest %s.%s 0x%X\n", C->Suite, C->Name, C->ExpectedBugCheck);
     }
@@ -245,7 +254,8 @@ static void RunBugCheckTest(PCSTR Name)
 {
     char Full[128];
 
-    for (const KTEST_CASE *C = __KtestStart; C < __KtestEnd; C++) {
+    for (ULONG n = 0; n < CaseCount(); n++) {
+        const KTEST_CASE *C = &__KtestStart[n];
         RtlFormatString(Full, sizeof(Full), "%s.%s", C->Suite, C->Name);
         if (C->ExpectedBugCheck != 0 && strcmp(Full, Name) == 0) {
             KTEST_CONTEXT Kt = {0};

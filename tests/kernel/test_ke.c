@@ -69,6 +69,7 @@ KTEST_BUGCHECK(ke_bugcheck, invalid_opcode, KMODE_EXCEPTION_NOT_HANDLED)
 KTEST_BUGCHECK(ke_bugcheck, divide_by_zero, KMODE_EXCEPTION_NOT_HANDLED)
 {
     volatile ULONG Zero = 0;
+    // cppcheck-suppress zerodiv
     volatile ULONG Result = 10 / Zero;
     (void)Result;
 }
