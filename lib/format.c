@@ -110,12 +110,19 @@ static int ToDigits(ULONG64 Value, unsigned Base, BOOLEAN Upper, char *Digits)
     return N;
 }
 
-static void EmitNumber(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, ULONG64 Magnitude, BOOLEAN Negative,
-                       unsigned Base, BOOLEAN Upper, const char *Prefix)
+/* The sign of a signed conversion; '+' and ' ' apply to signed ones only. */
+static char SignOf(const FORMAT_SPEC *Spec, BOOLEAN Negative)
+{
+    return Negative ? '-' : Spec->ForceSign ? '+' : Spec->SpaceSign ? ' ' : 0;
+}
+
+/* Sign is 0 for none (always so for the unsigned conversions); Prefix is ""
+ * for none. */
+static void EmitNumber(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, ULONG64 Magnitude, char Sign, unsigned Base,
+                       BOOLEAN Upper, const char *Prefix)
 {
     char Digits[24];
     int NumDigits = ToDigits(Magnitude, Base, Upper, Digits);
-    char Sign = Negative ? '-' : Spec->ForceSign ? '+' : Spec->SpaceSign ? ' ' : 0;
 
     /* An explicit precision of 0 prints nothing for the value 0. */
     if (Spec->Precision == 0 && Magnitude == 0)
@@ -124,7 +131,7 @@ static void EmitNumber(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, ULONG64 Magnitu
     int Zeros = Spec->Precision > NumDigits ? Spec->Precision - NumDigits : 0;
     if (Base == 8 && Spec->Alternate && Zeros == 0 && (NumDigits == 0 || Digits[NumDigits - 1] != '0'))
         Zeros = 1;
-    int PrefixLength = Prefix ? (int)strlen(Prefix) : 0;
+    int PrefixLength = (int)strlen(Prefix);
     int Body = (Sign ? 1 : 0) + PrefixLength + Zeros + NumDigits;
     int Pad = Spec->Width > Body ? Spec->Width - Body : 0;
     /* '0' pads with zeros after the sign, unless '-' or a precision is given. */
@@ -145,11 +152,9 @@ static void EmitNumber(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, ULONG64 Magnitu
         EmitRepeated(Out, ' ', Pad);
 }
 
-static void EmitString(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, const char *S)
+/* Emits Length characters of S, padded to the width (a %c may be a NUL). */
+static void EmitText(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, const char *S, int Length)
 {
-    if (S == NULL)
-        S = "(null)";
-    int Length = (int)(Spec->Precision >= 0 ? strnlen(S, (size_t)Spec->Precision) : strlen(S));
     int Pad = Spec->Width > Length ? Spec->Width - Length : 0;
 
     if (!Spec->LeftJustify)
@@ -160,27 +165,27 @@ static void EmitString(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, const char *S)
         EmitRepeated(Out, ' ', Pad);
 }
 
-static void EmitConversion(FORMAT_OUT *Out, FORMAT_SPEC *Spec, char Type, va_list *Args)
+static void EmitConversion(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, char Type, va_list *Args)
 {
     switch (Type) {
     case 'd':
     case 'i': {
         LONG64 V = (LONG64)FetchInteger(Args, Spec->Length, TRUE);
         ULONG64 Magnitude = V < 0 ? 0 - (ULONG64)V : (ULONG64)V;
-        EmitNumber(Out, Spec, Magnitude, V < 0, 10, FALSE, NULL);
+        EmitNumber(Out, Spec, Magnitude, SignOf(Spec, V < 0), 10, FALSE, "");
         break;
     }
     case 'u':
-        EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), FALSE, 10, FALSE, NULL);
+        EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), 0, 10, FALSE, "");
         break;
     case 'o':
-        EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), FALSE, 8, FALSE, NULL);
+        EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), 0, 8, FALSE, "");
         break;
     case 'x':
     case 'X': {
         ULONG64 V = FetchInteger(Args, Spec->Length, FALSE);
-        const char *Prefix = Spec->Alternate && V ? (Type == 'x' ? "0x" : "0X") : NULL;
-        EmitNumber(Out, Spec, V, FALSE, 16, Type == 'X', Prefix);
+        const char *Prefix = Spec->Alternate && V ? (Type == 'x' ? "0x" : "0X") : "";
+        EmitNumber(Out, Spec, V, 0, 16, Type == 'X', Prefix);
         break;
     }
     case 'p': {
@@ -188,16 +193,20 @@ static void EmitConversion(FORMAT_OUT *Out, FORMAT_SPEC *Spec, char Type, va_lis
         ULONG64 V = (ULONG64)(ULONG_PTR)va_arg(*Args, void *);
         FORMAT_SPEC P = *Spec;
         P.Precision = 16;
-        EmitNumber(Out, &P, V, FALSE, 16, FALSE, "0x");
+        EmitNumber(Out, &P, V, 0, 16, FALSE, "0x");
         break;
     }
-    case 's':
-        EmitString(Out, Spec, va_arg(*Args, const char *));
+    case 's': {
+        const char *S = va_arg(*Args, const char *);
+        if (S == NULL)
+            S = "(null)";
+        /* With a precision, S need not be terminated: read no further. */
+        EmitText(Out, Spec, S, (int)(Spec->Precision >= 0 ? strnlen(S, (size_t)Spec->Precision) : strlen(S)));
         break;
+    }
     case 'c': {
-        char C[2] = {(char)va_arg(*Args, int), 0};
-        Spec->Precision = -1;
-        EmitString(Out, Spec, C);
+        char C = (char)va_arg(*Args, int);
+        EmitText(Out, Spec, &C, 1);
         break;
     }
     default: /* '%%' and unknown conversions are printed as they are */
