@@ -26,8 +26,9 @@
 
 typedef ULONG64 PFN_NUMBER, *PPFN_NUMBER;
 
-/* Physical memory through the direct map. Valid for every physical address
- * from the start: the early page tables map the first 4 GiB there too. */
+/* Physical memory through the direct map: valid for all RAM and for
+ * everything below 4 GiB (device memory included). Before MmInitSystem, on
+ * the boot page tables, only the first 4 GiB is mapped. */
 static inline PVOID MmPhysicalToVirtual(ULONG64 Physical)
 {
     return (PVOID)(Physical + MM_DIRECT_MAP_BASE);
@@ -44,11 +45,11 @@ PFN_NUMBER MiAllocatePages(SIZE_T Count, PFN_NUMBER HighestPfn);
 VOID MiFreePages(PFN_NUMBER Pfn, SIZE_T Count);
 
 typedef struct _MM_STATISTICS {
-    ULONG64 UsableBytes;   /* memory the firmware called usable */
-    ULONG64 TotalPages;    /* pages the frame allocator manages */
-    ULONG64 FreePages;
-    ULONG64 ReservedBytes; /* kernel image, boot data, low memory, bitmap */
-    ULONG64 HighestPhysicalAddress;
+    ULONG64 UsableBytes;            /* memory the firmware called usable */
+    ULONG64 TotalPages;             /* pages the frame allocator manages */
+    ULONG64 FreePages;              /* of those, free now */
+    ULONG64 ReservedBytes;          /* kernel image, boot data, low memory, bitmap */
+    ULONG64 HighestPhysicalAddress; /* last byte of the highest usable page */
 } MM_STATISTICS;
 VOID MmQueryStatistics(MM_STATISTICS *Statistics);
 
