@@ -100,6 +100,7 @@ include tools/make/run.mk
 include tools/make/host.mk
 include tools/make/dev.mk
 -include tools/make/efi.mk
+-include tools/make/testiso.mk
 
 clean:
 	rm -rf $(BUILD_ROOT)

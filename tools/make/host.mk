@@ -28,12 +28,15 @@ $(HOST_BUILD)/%: tests/host/%.c $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.o,$(HOST_
 .PHONY: host-tests
 host-tests: $(HOST_TESTS)
 
-# `make test` builds everything (gcc and clang), then tools/ktest.py runs the
-# runner's own self-test, the host tests and every kernel boot in the plan,
-# and prints one totals line. TESTS= narrows it (e.g. TESTS=host or TESTS=boot:pvh).
+# `make test` builds everything (gcc and clang kernels, the host tests, the test
+# ISO of tools/make/testiso.mk), then tools/ktest.py runs the runner's own
+# self-test, the host tests and every kernel boot in tools/testplan.py, and
+# prints one totals line. TESTS= narrows it to items or groups (TESTS=host,
+# TESTS=pvh, TESTS=crash, TESTS=gdb; `python3 tools/ktest.py --list` shows
+# them all); JOBS= sets how many boots run at once (default 2).
 test: setup-check
-	$(MAKE) --no-print-directory all host-tests
+	$(MAKE) --no-print-directory all host-tests test-iso
 	$(MAKE) --no-print-directory CC=clang kernel
-	$(PYTHON) tools/ktest.py --build $(BUILD_ROOT) $(if $(TESTS),--only '$(TESTS)',)
+	$(PYTHON) tools/ktest.py --build $(BUILD_ROOT) $(if $(TESTS),--only '$(TESTS)',) $(if $(JOBS),--jobs $(JOBS),)
 
 -include $(HOST_TESTS:=.d) $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.d,$(HOST_LIB_SRC))
