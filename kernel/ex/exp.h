@@ -56,7 +56,8 @@ VOID ExpInitializePageMap(VOID);
 BOOLEAN ExpIsInPoolRange(PCVOID Va);
 /* The map's byte for Va's page; POOL_PAGE_NOT_POOL outside the pool's range. */
 UCHAR ExpPageUse(PCVOID Va);
-/* Pages physically contiguous pages marked Use in the map; NULL if none are free. */
+/* A run of Pages physically contiguous pages, recorded in the map as Use;
+ * NULL when no such run is free. */
 PVOID ExpAllocatePoolPages(SIZE_T Pages, UCHAR Use);
 VOID ExpFreePoolPages(PVOID Va, SIZE_T Pages);
 

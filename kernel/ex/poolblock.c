@@ -115,8 +115,9 @@ static SIZE_T DataCapacity(ULONG Class)
     return ExpBlockSizes[Class] - sizeof(POOL_HEADER);
 }
 
-/* Carves a fresh page into free blocks of Class, pushed so the lowest address
- * comes off the list first. FALSE when no page is free. */
+/* Carves a fresh page into free blocks of Class. They are pushed from the last
+ * to the first, so the first comes off the list first. FALSE when no page is
+ * free. */
 static BOOLEAN AddPage(ULONG Class)
 {
     ULONG Size = ExpBlockSizes[Class];
@@ -124,8 +125,8 @@ static BOOLEAN AddPage(ULONG Class)
 
     if (Page == NULL)
         return FALSE;
-    for (LONG Offset = (LONG)((PAGE_SIZE / Size - 1) * Size); Offset >= 0; Offset -= Size) {
-        PPOOL_FREE_BLOCK Block = (PPOOL_FREE_BLOCK)(Page + Offset);
+    for (ULONG i = PAGE_SIZE / Size; i > 0; i--) {
+        PPOOL_FREE_BLOCK Block = (PPOOL_FREE_BLOCK)(Page + (i - 1) * Size);
         Block->Header.Contents = 0;
         Block->Header.SizeClass = (UCHAR)Class;
         Block->Header.State = POOL_BLOCK_FREE;
