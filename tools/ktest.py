@@ -470,7 +470,7 @@ def qemu_command(boot, build, serial, vars_copy=None, args=None, extra=()):
     elif boot.load == "esp" and image.endswith(".img"):  # a FAT image; snapshot: boots share it
         command += ["-drive", "format=raw,snapshot=on,file=" + image]
     elif boot.load == "esp":  # a directory, served read-only as a FAT disk
-        command += ["-drive", "format=raw,file=fat:" + image]
+        command += ["-drive", "format=raw,snapshot=on,file=fat:rw:" + image]
     else:
         raise ValueError("%s: unknown load kind %r" % (boot.name, boot.load))
     return command + shlex.split(boot.extra) + list(extra)
@@ -554,24 +554,31 @@ class Runner:
     # ---- host tests ----
 
     def run_host(self, program):
-        name = "host-" + os.path.basename(program)
+        return self.run_program("host-" + os.path.basename(program), [program], HOST_TIMEOUT)
+
+    def run_script(self, script):
+        argv = [sys.executable] + shlex.split(script.command.format(build=self.build))
+        return self.run_program(script.name, argv, script.timeout)
+
+    def run_program(self, name, argv, timeout):
+        """A program that prints KTAP on stdout and exits 0 when all passed."""
         path = self.log_path(name)
         start = time.monotonic()
         try:
             with open(path, "wb") as log:
-                process = subprocess.run([program], stdin=subprocess.DEVNULL, stdout=log,
+                process = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=ROOT,
-                                         timeout=HOST_TIMEOUT * timeout_scale())
+                                         timeout=timeout * timeout_scale())
             status = process.returncode
         except subprocess.TimeoutExpired:
             status = None
         except OSError as error:
             with open(path, "a") as log:
-                log.write("ktest: cannot run %s: %s\n" % (program, error))
+                log.write("ktest: cannot run %s: %s\n" % (argv[0], error))
             status = 127
         text = _read(path)
         result = Result(name, judge_host(text, status), time.monotonic() - start)
-        result.command = program
+        result.command = " ".join(shlex.quote(a) for a in argv)
         result.tail = tail(text)
         self.keep_log(result, path)
         return result
@@ -829,6 +836,9 @@ def build_items(runner):
         command = " ".join(shlex.quote(w) for w in qemu_command(boot, runner.build, "LOG", "VARS"))
         items.append(Item(boot.name, boot.groups.split(), lambda b=boot: runner.run_boot(b), command,
                           weight=10.0 if boot.firmware == "ovmf" else 1.0))
+    for script in testplan.SCRIPTS:
+        items.append(Item(script.name, script.groups.split(), lambda s=script: runner.run_script(s),
+                          script.command, weight=10.0))
     items.append(Item("gdb", ["gdb"], lambda: runner.run_gdb(main_boot()),
                       "QEMU -S -gdb + gdb -batch -x tools/gdb/ntmini.py: a breakpoint, KeBootInfo, kinfo",
                       weight=2.0))

@@ -41,9 +41,20 @@ BOOTS = [
     Boot("clang",  "clang kernel",         "pvh",   "clang/kernel.elf", "seabios", "q35",   1,   "test=all"),
     Boot("bios",   "iso grub kernel",      "cdrom", "ntmini-test.iso",  "seabios", "q35",   1,   "test=all"),
     Boot("ovmf",   "iso grub uefi kernel", "cdrom", "ntmini-test.iso",  "ovmf",    "q35",   1,   "test=all"),
+    Boot("efi",    "efi uefi kernel",      "esp",   "efi/esp-test.img", "ovmf",    "q35",   1,   "test=all"),
 ]
 
 MAIN_BOOT = "pvh"
+
+# Programs that boot QEMU themselves and print KTAP, for checks a single boot
+# cannot express (comparing two boots, a loader that must refuse a kernel).
+# The runner runs them like host tests; {build} is the build directory.
+Script = namedtuple("Script", "name groups command timeout")
+
+SCRIPTS = [
+    Script("efi-loader", "efi uefi",
+           "tools/efitest.py --build {build} --only efi_bootinfo --only efi_rejects --only efi_reports", 600),
+]
 
 # Default timeouts by firmware, in seconds. A PVH boot takes well under a
 # second and OVMF about 5-10 s on TCG; these leave room for a slow machine and

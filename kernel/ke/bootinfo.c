@@ -186,3 +186,42 @@ PCSTR KeBootLoaderName(ULONG Loader)
     default: return "unknown loader";
     }
 }
+
+/*
+ * A digest of KeBootInfo, one fact per line, printed at every boot. Two
+ * loaders on the same machine must produce the same digest (memory totals,
+ * ACPI tables, command line): tools/efitest.py compares GRUB's with the
+ * GNU-EFI loader's. `bootinfo` on the command line also lists every range.
+ */
+VOID KiPrintBootInfoDigest(VOID)
+{
+    const BOOT_INFO *B = &KeBootInfo;
+    ULONG64 Bytes[6] = {0};
+    ULONG UsableRanges = 0;
+
+    for (ULONG i = 0; i < B->MemoryRangeCount; i++) {
+        const BOOT_MEMORY_RANGE *R = &B->MemoryRanges[i];
+        Bytes[R->Type <= BOOT_MEMORY_BAD ? R->Type : BOOT_MEMORY_RESERVED] += R->Length;
+        UsableRanges += R->Type == BOOT_MEMORY_USABLE;
+        if (KeHasOption("bootinfo"))
+            DbgPrint("bootinfo: range 0x%llx-0x%llx type %u\n", (ULONG64)R->Base, (ULONG64)(R->Base + R->Length), R->Type);
+    }
+    DbgPrint("bootinfo: memory %u ranges, usable 0x%llx bytes in %u, acpi 0x%llx, nvs 0x%llx, bad 0x%llx\n",
+             B->MemoryRangeCount, Bytes[BOOT_MEMORY_USABLE], UsableRanges, Bytes[BOOT_MEMORY_ACPI_RECLAIMABLE],
+             Bytes[BOOT_MEMORY_ACPI_NVS], Bytes[BOOT_MEMORY_BAD]);
+    if (B->AcpiRsdpLength >= 20) {
+        /* RSDP: OEM id at byte 9, revision at 15, RSDT address at 16, XSDT at 24 (revision 2). */
+        ULONG Rsdt;
+        ULONG64 Xsdt = 0;
+        memcpy(&Rsdt, B->AcpiRsdp + 16, sizeof(Rsdt));
+        if (B->AcpiRsdpLength >= 36)
+            memcpy(&Xsdt, B->AcpiRsdp + 24, sizeof(Xsdt));
+        DbgPrint("bootinfo: acpi rsdp revision %u oem \"%.6s\" rsdt 0x%x xsdt 0x%llx\n", B->AcpiRsdp[15],
+                 (PCSTR)B->AcpiRsdp + 9, Rsdt, Xsdt);
+    } else {
+        DbgPrint("bootinfo: acpi none\n");
+    }
+    DbgPrint("bootinfo: framebuffer 0x%llx %ux%u pitch %u bpp %u\n", (ULONG64)B->Framebuffer.Address, B->Framebuffer.Width,
+             B->Framebuffer.Height, B->Framebuffer.Pitch, B->Framebuffer.Bpp);
+    DbgPrint("bootinfo: command line \"%s\"\n", B->CommandLine);
+}

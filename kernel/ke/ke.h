@@ -47,6 +47,7 @@ VOID KiPrintBacktrace(ULONG64 Rbp, ULONG64 Rip);
 /* Boot information and options (bootinfo.c, options.c). */
 extern BOOT_INFO KeBootInfo;
 VOID KiCaptureBootInfo(ULONG Magic, ULONG64 InfoPhysical);
+VOID KiPrintBootInfoDigest(VOID);
 PCSTR KeBootLoaderName(ULONG Loader);
 BOOLEAN KeGetOption(PCSTR Name, PCHAR Value, SIZE_T ValueSize);
 BOOLEAN KeHasOption(PCSTR Name);
