@@ -82,8 +82,7 @@ typedef struct _SINGLE_LIST_ENTRY {
 } SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
 
 /* CONTAINING_RECORD: from a pointer to a field back to the structure. */
-#define CONTAINING_RECORD(address, type, field) \
-    ((type *)((PCHAR)(address) - offsetof(type, field)))
+#define CONTAINING_RECORD(address, type, field) ((type *)((PCHAR)(address)-offsetof(type, field)))
 
 #define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define UNREFERENCED_PARAMETER(P) ((void)(P))

@@ -9,8 +9,14 @@
 
 #define WORD_BITS 32U
 
-static inline ULONG WordIndex(ULONG Bit) { return Bit / WORD_BITS; }
-static inline ULONG BitMask(ULONG Bit) { return 1U << (Bit % WORD_BITS); }
+static inline ULONG WordIndex(ULONG Bit)
+{
+    return Bit / WORD_BITS;
+}
+static inline ULONG BitMask(ULONG Bit)
+{
+    return 1U << (Bit % WORD_BITS);
+}
 
 VOID RtlInitializeBitMap(PRTL_BITMAP BitMap, PULONG Buffer, ULONG SizeOfBitMap)
 {

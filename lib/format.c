@@ -63,19 +63,12 @@ static const char *ParseLength(const char *F, FORMAT_SPEC *Spec)
 {
     Spec->Length = sizeof(int);
     switch (*F) {
-    case 'h':
-        Spec->Length = F[1] == 'h' ? 1 : 2;
-        return F + (F[1] == 'h' ? 2 : 1);
-    case 'l':
-        Spec->Length = F[1] == 'l' ? sizeof(long long) : sizeof(long);
-        return F + (F[1] == 'l' ? 2 : 1);
+    case 'h': Spec->Length = F[1] == 'h' ? 1 : 2; return F + (F[1] == 'h' ? 2 : 1);
+    case 'l': Spec->Length = F[1] == 'l' ? sizeof(long long) : sizeof(long); return F + (F[1] == 'l' ? 2 : 1);
     case 'z':
     case 't':
-    case 'j':
-        Spec->Length = 8;
-        return F + 1;
-    default:
-        return F;
+    case 'j': Spec->Length = 8; return F + 1;
+    default: return F;
     }
 }
 
@@ -175,12 +168,8 @@ static void EmitConversion(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, char Type, 
         EmitNumber(Out, Spec, Magnitude, SignOf(Spec, V < 0), 10, FALSE, "");
         break;
     }
-    case 'u':
-        EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), 0, 10, FALSE, "");
-        break;
-    case 'o':
-        EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), 0, 8, FALSE, "");
-        break;
+    case 'u': EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), 0, 10, FALSE, ""); break;
+    case 'o': EmitNumber(Out, Spec, FetchInteger(Args, Spec->Length, FALSE), 0, 8, FALSE, ""); break;
     case 'x':
     case 'X': {
         ULONG64 V = FetchInteger(Args, Spec->Length, FALSE);
@@ -209,9 +198,7 @@ static void EmitConversion(FORMAT_OUT *Out, const FORMAT_SPEC *Spec, char Type, 
         EmitText(Out, Spec, &C, 1);
         break;
     }
-    default: /* '%%' and unknown conversions are printed as they are */
-        Emit(Out, Type);
-        break;
+    default: /* '%%' and unknown conversions are printed as they are */ Emit(Out, Type); break;
     }
 }
 

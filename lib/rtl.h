@@ -37,14 +37,12 @@ size_t RtlStringCopy(char *Dest, size_t DestSize, const char *Src);
  * characters produced. */
 typedef void (*PRTL_FORMAT_SINK)(void *Context, char C);
 int RtlFormatV(PRTL_FORMAT_SINK Sink, void *Context, const char *Format, va_list Args);
-int RtlFormat(PRTL_FORMAT_SINK Sink, void *Context, const char *Format, ...)
-    __attribute__((format(printf, 3, 4)));
+int RtlFormat(PRTL_FORMAT_SINK Sink, void *Context, const char *Format, ...) __attribute__((format(printf, 3, 4)));
 
 /* Like snprintf: always NUL-terminates when Size > 0, returns the length the
  * whole output would have had. */
 int RtlFormatStringV(char *Buffer, size_t Size, const char *Format, va_list Args);
-int RtlFormatString(char *Buffer, size_t Size, const char *Format, ...)
-    __attribute__((format(printf, 3, 4)));
+int RtlFormatString(char *Buffer, size_t Size, const char *Format, ...) __attribute__((format(printf, 3, 4)));
 
 /* Bitmaps (lib/bitmap.c), as NT's RtlInitializeBitMap family: a bit set means
  * "in use". Bit N lives in Buffer[N / 32], bit N % 32. */

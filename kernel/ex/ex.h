@@ -22,7 +22,7 @@
  * POOL_TAG('N', 't', 'f', 's') is the tag MSVC code writes as 'sftN'. (A
  * multi-character constant has an implementation-defined value in GCC and
  * Clang, which also warn about it.) Pad a shorter tag with zeros at the end. */
-#define POOL_TAG(A, B, C, D) \
+#define POOL_TAG(A, B, C, D)                                                                                           \
     ((ULONG)(UCHAR)(A) | (ULONG)(UCHAR)(B) << 8 | (ULONG)(UCHAR)(C) << 16 | (ULONG)(UCHAR)(D) << 24)
 
 /* All pool types are served from the same nonpaged, non-executable memory. */
@@ -52,7 +52,7 @@ typedef struct _POOL_TAG_INFO {
     ULONG Tag;
     ULONG64 Allocations; /* successful allocations so far */
     ULONG64 Frees;
-    ULONG64 BytesInUse;  /* bytes requested and not yet freed */
+    ULONG64 BytesInUse; /* bytes requested and not yet freed */
 } POOL_TAG_INFO;
 /* Copies up to Capacity entries (tags with any activity); returns how many
  * tags exist. */

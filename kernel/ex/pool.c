@@ -54,14 +54,9 @@ static BOOLEAN PoolTypeFromFlags(POOL_FLAGS Flags, POOL_TYPE *PoolType)
     if ((Required & ~POOL_FLAGS_KNOWN) != 0)
         return FALSE;
     switch (Required & (POOL_FLAG_NON_PAGED | POOL_FLAG_PAGED)) {
-    case POOL_FLAG_NON_PAGED:
-        *PoolType = NonPagedPoolNx;
-        return TRUE;
-    case POOL_FLAG_PAGED:
-        *PoolType = PagedPool;
-        return TRUE;
-    default:
-        return FALSE;
+    case POOL_FLAG_NON_PAGED: *PoolType = NonPagedPoolNx; return TRUE;
+    case POOL_FLAG_PAGED: *PoolType = PagedPool; return TRUE;
+    default: return FALSE;
     }
 }
 

@@ -86,8 +86,7 @@ VOID ExpCheckAllocation(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVO
                    Tag, Name, Caller);
     if (NumberOfBytes == 0)
         KiBugCheck(BAD_POOL_CALLER, POOL_CALLER_ZERO_BYTES, 0, PoolType, Tag, NULL,
-                   "pool allocation of 0 bytes (tag '%s', from %p): the number of bytes must not be 0",
-                   Name, Caller);
+                   "pool allocation of 0 bytes (tag '%s', from %p): the number of bytes must not be 0", Name, Caller);
 }
 
 /* ---- the tail guard ---- */
@@ -126,15 +125,9 @@ VOID ExpBugCheckBadAddress(PVOID P)
                    "ExFreePool(%p): that address is not pool memory. Free only what ExAllocatePool* returned, "
                    "once.",
                    P);
-    case POOL_PAGE_BIG:
-        Where = "inside a large allocation, not at its start";
-        break;
-    case POOL_PAGE_INTERNAL:
-        Where = "in the pool's own tables";
-        break;
-    default:
-        Where = "on a page of small blocks, but not where an allocated block's data starts";
-        break;
+    case POOL_PAGE_BIG: Where = "inside a large allocation, not at its start"; break;
+    case POOL_PAGE_INTERNAL: Where = "in the pool's own tables"; break;
+    default: Where = "on a page of small blocks, but not where an allocated block's data starts"; break;
     }
     KiBugCheck(BAD_POOL_CALLER, POOL_CALLER_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0, NULL,
                "ExFreePool(%p): that address is %s. Free exactly the pointer ExAllocatePool* returned.", P, Where);
@@ -146,8 +139,7 @@ VOID ExpBugCheckDoubleFree(PVOID P, ULONG Tag, ULONG64 HeaderContents)
 
     ExpTagToText(Tag, Name);
     KiBugCheck(BAD_POOL_CALLER, POOL_CALLER_ALREADY_FREE, 0, HeaderContents, (ULONG_PTR)P, NULL,
-               "ExFreePool(%p): the block (tag '%s') is already free. Each allocation is freed exactly once.", P,
-               Name);
+               "ExFreePool(%p): the block (tag '%s') is already free. Each allocation is freed exactly once.", P, Name);
 }
 
 VOID ExpBugCheckWrongTag(PVOID P, ULONG OwnerTag, ULONG Tag)

@@ -22,8 +22,8 @@
 
 #define POOL_MAX_PFN ((4ULL << 30) / PAGE_SIZE - 1)
 
-static PUCHAR ExpPageMap;              /* one POOL_PAGE_* per page, from PFN 0 */
-static PFN_NUMBER ExpPoolHighestPfn;   /* the last page the map covers */
+static PUCHAR ExpPageMap;            /* one POOL_PAGE_* per page, from PFN 0 */
+static PFN_NUMBER ExpPoolHighestPfn; /* the last page the map covers */
 
 /* The inverse of MmPhysicalToVirtual: the page frame behind a direct-map
  * address. Only meaningful when ExpIsInPoolRange(Va). */

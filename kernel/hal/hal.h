@@ -19,8 +19,8 @@ VOID HalInitializeIdt(VOID);
 /* QEMU's isa-debug-exit device (port 0xF4): QEMU exits with (Code << 1) | 1.
  * These are the codes the test runner reads. 0 is never used: a triple fault
  * with -no-reboot also exits with status 0. */
-#define HAL_EXIT_TESTS_DONE 0x10 /* QEMU status 33 */
-#define HAL_EXIT_BUGCHECK 0x11   /* QEMU status 35 */
+#define HAL_EXIT_TESTS_DONE 0x10   /* QEMU status 33 */
+#define HAL_EXIT_BUGCHECK 0x11     /* QEMU status 35 */
 #define HAL_EXIT_TEST_TIMEOUT 0x12 /* QEMU status 37 */
 VOID HalExitEmulator(ULONG Code);
 

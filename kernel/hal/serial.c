@@ -9,8 +9,8 @@
 #include "x86.h"
 
 #define COM1 0x3F8
-#define UART_DATA 0       /* with DLAB=1: divisor low byte */
-#define UART_IER 1        /* with DLAB=1: divisor high byte */
+#define UART_DATA 0 /* with DLAB=1: divisor low byte */
+#define UART_IER 1  /* with DLAB=1: divisor high byte */
 #define UART_FCR 2
 #define UART_LCR 3
 #define UART_MCR 4
@@ -24,9 +24,9 @@ VOID HalSerialInitialize(VOID)
     __outbyte(COM1 + UART_LCR, 0x80);  /* DLAB: the next two are the divisor */
     __outbyte(COM1 + UART_DATA, 0x01); /* 115200 baud = 115200 / 1 */
     __outbyte(COM1 + UART_IER, 0x00);
-    __outbyte(COM1 + UART_LCR, 0x03);  /* 8 data bits, no parity, 1 stop bit */
-    __outbyte(COM1 + UART_FCR, 0xC7);  /* FIFOs on and cleared, 14-byte threshold */
-    __outbyte(COM1 + UART_MCR, 0x03);  /* DTR, RTS */
+    __outbyte(COM1 + UART_LCR, 0x03); /* 8 data bits, no parity, 1 stop bit */
+    __outbyte(COM1 + UART_FCR, 0xC7); /* FIFOs on and cleared, 14-byte threshold */
+    __outbyte(COM1 + UART_MCR, 0x03); /* DTR, RTS */
 }
 
 VOID HalSerialPutChar(CHAR C)

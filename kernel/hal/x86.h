@@ -32,15 +32,49 @@ static inline ULONG __indword(USHORT Port)
     return Value;
 }
 
-static inline ULONG64 __readcr0(void) { ULONG64 V; __asm__ volatile("mov %%cr0, %0" : "=r"(V)); return V; }
-static inline ULONG64 __readcr2(void) { ULONG64 V; __asm__ volatile("mov %%cr2, %0" : "=r"(V)); return V; }
-static inline ULONG64 __readcr3(void) { ULONG64 V; __asm__ volatile("mov %%cr3, %0" : "=r"(V)); return V; }
-static inline ULONG64 __readcr4(void) { ULONG64 V; __asm__ volatile("mov %%cr4, %0" : "=r"(V)); return V; }
-static inline ULONG64 __readcr8(void) { ULONG64 V; __asm__ volatile("mov %%cr8, %0" : "=r"(V)); return V; }
+static inline ULONG64 __readcr0(void)
+{
+    ULONG64 V;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(V));
+    return V;
+}
+static inline ULONG64 __readcr2(void)
+{
+    ULONG64 V;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(V));
+    return V;
+}
+static inline ULONG64 __readcr3(void)
+{
+    ULONG64 V;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(V));
+    return V;
+}
+static inline ULONG64 __readcr4(void)
+{
+    ULONG64 V;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(V));
+    return V;
+}
+static inline ULONG64 __readcr8(void)
+{
+    ULONG64 V;
+    __asm__ volatile("mov %%cr8, %0" : "=r"(V));
+    return V;
+}
 
-static inline void __writecr3(ULONG64 V) { __asm__ volatile("mov %0, %%cr3" : : "r"(V) : "memory"); }
-static inline void __writecr4(ULONG64 V) { __asm__ volatile("mov %0, %%cr4" : : "r"(V) : "memory"); }
-static inline void __writecr8(ULONG64 V) { __asm__ volatile("mov %0, %%cr8" : : "r"(V) : "memory"); }
+static inline void __writecr3(ULONG64 V)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(V) : "memory");
+}
+static inline void __writecr4(ULONG64 V)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(V) : "memory");
+}
+static inline void __writecr8(ULONG64 V)
+{
+    __asm__ volatile("mov %0, %%cr8" : : "r"(V) : "memory");
+}
 
 static inline ULONG64 __readmsr(ULONG Msr)
 {
@@ -56,9 +90,7 @@ static inline void __writemsr(ULONG Msr, ULONG64 Value)
 
 static inline void __cpuid(ULONG Leaf, ULONG SubLeaf, ULONG Regs[4])
 {
-    __asm__ volatile("cpuid"
-                     : "=a"(Regs[0]), "=b"(Regs[1]), "=c"(Regs[2]), "=d"(Regs[3])
-                     : "a"(Leaf), "c"(SubLeaf));
+    __asm__ volatile("cpuid" : "=a"(Regs[0]), "=b"(Regs[1]), "=c"(Regs[2]), "=d"(Regs[3]) : "a"(Leaf), "c"(SubLeaf));
 }
 
 static inline ULONG64 __rdtsc(void)
@@ -73,10 +105,22 @@ static inline void __invlpg(const void *Address)
     __asm__ volatile("invlpg (%0)" : : "r"(Address) : "memory");
 }
 
-static inline void _disable(void) { __asm__ volatile("cli" : : : "memory"); }
-static inline void _enable(void) { __asm__ volatile("sti" : : : "memory"); }
-static inline void __halt(void) { __asm__ volatile("hlt" : : : "memory"); }
-static inline void _mm_pause(void) { __asm__ volatile("pause" : : : "memory"); }
+static inline void _disable(void)
+{
+    __asm__ volatile("cli" : : : "memory");
+}
+static inline void _enable(void)
+{
+    __asm__ volatile("sti" : : : "memory");
+}
+static inline void __halt(void)
+{
+    __asm__ volatile("hlt" : : : "memory");
+}
+static inline void _mm_pause(void)
+{
+    __asm__ volatile("pause" : : : "memory");
+}
 
 static inline ULONG64 __readeflags(void)
 {

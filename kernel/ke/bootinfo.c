@@ -75,18 +75,13 @@ static void Multiboot2Tag(ULONG Type, const UCHAR *Tag, ULONG Size)
     }
     case 11: /* EFI 32-bit system table */
     case 12: /* EFI 64-bit system table */
-    case 17: /* EFI memory map */
-        KeBootInfo.FromUefi = 1;
-        break;
+    case 17: /* EFI memory map */ KeBootInfo.FromUefi = 1; break;
     case 14: /* ACPI 1.0 RSDP copy */
         if (KeBootInfo.AcpiRsdpLength == 0)
             CopyRsdp(Tag + 8, Size - 8);
         break;
-    case 15: /* ACPI 2.0+ RSDP copy: preferred, it has the XSDT */
-        CopyRsdp(Tag + 8, Size - 8);
-        break;
-    default:
-        break;
+    case 15: /* ACPI 2.0+ RSDP copy: preferred, it has the XSDT */ CopyRsdp(Tag + 8, Size - 8); break;
+    default: break;
     }
 }
 
@@ -140,8 +135,7 @@ static void CapturePvh(ULONG64 InfoPhysical)
     const HVM_START_INFO *S = MmPhysicalToVirtual(InfoPhysical);
 
     if (S->CmdlinePaddr)
-        RtlStringCopy(KeBootInfo.CommandLine, sizeof(KeBootInfo.CommandLine),
-                      MmPhysicalToVirtual(S->CmdlinePaddr));
+        RtlStringCopy(KeBootInfo.CommandLine, sizeof(KeBootInfo.CommandLine), MmPhysicalToVirtual(S->CmdlinePaddr));
     if (S->Version >= 1 && S->MemmapPaddr) {
         const BOOT_MEMORY_RANGE *E = MmPhysicalToVirtual(S->MemmapPaddr); /* same layout */
         for (ULONG i = 0; i < S->MemmapEntries; i++)
@@ -204,7 +198,8 @@ VOID KiPrintBootInfoDigest(VOID)
         Bytes[R->Type <= BOOT_MEMORY_BAD ? R->Type : BOOT_MEMORY_RESERVED] += R->Length;
         UsableRanges += R->Type == BOOT_MEMORY_USABLE;
         if (KeHasOption("bootinfo"))
-            DbgPrint("bootinfo: range 0x%llx-0x%llx type %u\n", (ULONG64)R->Base, (ULONG64)(R->Base + R->Length), R->Type);
+            DbgPrint("bootinfo: range 0x%llx-0x%llx type %u\n", (ULONG64)R->Base, (ULONG64)(R->Base + R->Length),
+                     R->Type);
     }
     DbgPrint("bootinfo: memory %u ranges, usable 0x%llx bytes in %u, acpi 0x%llx, nvs 0x%llx, bad 0x%llx\n",
              B->MemoryRangeCount, Bytes[BOOT_MEMORY_USABLE], UsableRanges, Bytes[BOOT_MEMORY_ACPI_RECLAIMABLE],
@@ -221,7 +216,7 @@ VOID KiPrintBootInfoDigest(VOID)
     } else {
         DbgPrint("bootinfo: acpi none\n");
     }
-    DbgPrint("bootinfo: framebuffer 0x%llx %ux%u pitch %u bpp %u\n", (ULONG64)B->Framebuffer.Address, B->Framebuffer.Width,
-             B->Framebuffer.Height, B->Framebuffer.Pitch, B->Framebuffer.Bpp);
+    DbgPrint("bootinfo: framebuffer 0x%llx %ux%u pitch %u bpp %u\n", (ULONG64)B->Framebuffer.Address,
+             B->Framebuffer.Width, B->Framebuffer.Height, B->Framebuffer.Pitch, B->Framebuffer.Bpp);
     DbgPrint("bootinfo: command line \"%s\"\n", B->CommandLine);
 }

@@ -93,8 +93,8 @@ VOID KiBugCheck(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR 
         StopMachine();
     }
 
-    DbgPrint("\n*** STOP: 0x%08X (0x%016llx, 0x%016llx, 0x%016llx, 0x%016llx)\n", Code, (ULONG64)P1,
-             (ULONG64)P2, (ULONG64)P3, (ULONG64)P4);
+    DbgPrint("\n*** STOP: 0x%08X (0x%016llx, 0x%016llx, 0x%016llx, 0x%016llx)\n", Code, (ULONG64)P1, (ULONG64)P2,
+             (ULONG64)P3, (ULONG64)P4);
     DbgPrint("*** %s\n", KeBugCheckName(Code));
     if (Explanation != NULL) {
         va_list Args;
@@ -110,7 +110,7 @@ VOID KiBugCheck(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR 
         KiPrintBacktrace(TrapFrame->Rbp, TrapFrame->Rip);
     } else {
         PrintControlRegisters();
-        KiPrintBacktrace((ULONG64)__builtin_frame_address(0), (ULONG64)&&Here);
+        KiPrintBacktrace((ULONG64)__builtin_frame_address(0), (ULONG64) && Here);
     Here:;
     }
     DbgPrint("*** System halted.\n");

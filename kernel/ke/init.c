@@ -29,17 +29,20 @@ static void PrintBanner(void)
     DbgPrint("boot: %s, command line \"%s\"\n", KeBootLoaderName(KeBootInfo.Loader), KeBootInfo.CommandLine);
     DbgPrint("memory: %llu MiB usable in %u ranges, highest address 0x%llx\n", Stats.UsableBytes >> 20,
              KeBootInfo.MemoryRangeCount, Stats.HighestPhysicalAddress);
-    DbgPrint("memory: %llu pages managed, %llu free (%llu KiB), %llu KiB reserved\n", Stats.TotalPages,
-             Stats.FreePages, Stats.FreePages * 4, Stats.ReservedBytes >> 10);
+    DbgPrint("memory: %llu pages managed, %llu free (%llu KiB), %llu KiB reserved\n", Stats.TotalPages, Stats.FreePages,
+             Stats.FreePages * 4, Stats.ReservedBytes >> 10);
     KiPrintBootInfoDigest();
     DbgPrint("acpi: %s\n", KeBootInfo.AcpiRsdpLength == 0 ? "no RSDP from the loader"
-                           : KeBootInfo.AcpiRsdp[15] >= 2 ? "RSDP revision 2 (XSDT)" : "RSDP revision 0 (RSDT)");
+                           : KeBootInfo.AcpiRsdp[15] >= 2 ? "RSDP revision 2 (XSDT)"
+                                                          : "RSDP revision 0 (RSDT)");
 }
 
 static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
 {
     ExInitializePool();
-    PrintBanner();
+    /* `quiet`: no banner, so only test output and bug checks reach the console. */
+    if (!KeHasOption("quiet"))
+        PrintBanner();
 
     if (KeHasOption("test") || KeHasOption("crash")) {
         KtRunFromCommandLine();

@@ -25,13 +25,12 @@ ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 ULONG vDbgPrint(PCSTR Format, va_list Args);
 
 /* Bug checks (bugcheck.c): report and stop the machine. */
-__attribute__((noreturn)) VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
-                                            ULONG_PTR P4);
+__attribute__((noreturn)) VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
 __attribute__((noreturn)) VOID KeBugCheck(ULONG BugCheckCode);
 /* The kernel's own form: the same report, plus a sentence naming the rule that
  * was broken, and the trap frame when an exception caused it. */
-__attribute__((noreturn)) VOID KiBugCheck(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
-                                          ULONG_PTR P4, PKTRAP_FRAME TrapFrame, PCSTR Explanation, ...)
+__attribute__((noreturn)) VOID KiBugCheck(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4,
+                                          PKTRAP_FRAME TrapFrame, PCSTR Explanation, ...)
     __attribute__((format(printf, 7, 8)));
 PCSTR KeBugCheckName(ULONG BugCheckCode);
 

@@ -16,26 +16,50 @@
 #include "mm/mm.h"
 
 static const char *const KiExceptionNames[32] = {
-    "divide error (#DE)", "debug (#DB)", "non-maskable interrupt (NMI)", "breakpoint (#BP)",
-    "overflow (#OF)", "bound range exceeded (#BR)", "invalid opcode (#UD)", "device not available (#NM)",
-    "double fault (#DF)", "coprocessor segment overrun", "invalid TSS (#TS)", "segment not present (#NP)",
-    "stack-segment fault (#SS)", "general protection fault (#GP)", "page fault (#PF)", "reserved 15",
-    "x87 floating-point error (#MF)", "alignment check (#AC)", "machine check (#MC)",
-    "SIMD floating-point error (#XM)", "virtualization exception (#VE)", "control protection (#CP)",
-    "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
-    "hypervisor injection (#HV)", "VMM communication (#VC)", "security exception (#SX)", "reserved 31",
+    "divide error (#DE)",
+    "debug (#DB)",
+    "non-maskable interrupt (NMI)",
+    "breakpoint (#BP)",
+    "overflow (#OF)",
+    "bound range exceeded (#BR)",
+    "invalid opcode (#UD)",
+    "device not available (#NM)",
+    "double fault (#DF)",
+    "coprocessor segment overrun",
+    "invalid TSS (#TS)",
+    "segment not present (#NP)",
+    "stack-segment fault (#SS)",
+    "general protection fault (#GP)",
+    "page fault (#PF)",
+    "reserved 15",
+    "x87 floating-point error (#MF)",
+    "alignment check (#AC)",
+    "machine check (#MC)",
+    "SIMD floating-point error (#XM)",
+    "virtualization exception (#VE)",
+    "control protection (#CP)",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "hypervisor injection (#HV)",
+    "VMM communication (#VC)",
+    "security exception (#SX)",
+    "reserved 31",
 };
 
 /* The NTSTATUS exception code Windows reports for each CPU exception. */
 static ULONG ExceptionCode(ULONG64 Vector)
 {
     switch (Vector) {
-    case 0: return 0xC0000094; /* STATUS_INTEGER_DIVIDE_BY_ZERO */
-    case 1: return 0x80000004; /* STATUS_SINGLE_STEP */
-    case 3: return 0x80000003; /* STATUS_BREAKPOINT */
-    case 4: return 0xC0000095; /* STATUS_INTEGER_OVERFLOW */
-    case 5: return 0xC000008C; /* STATUS_ARRAY_BOUNDS_EXCEEDED */
-    case 6: return 0xC000001D; /* STATUS_ILLEGAL_INSTRUCTION */
+    case 0: return 0xC0000094;  /* STATUS_INTEGER_DIVIDE_BY_ZERO */
+    case 1: return 0x80000004;  /* STATUS_SINGLE_STEP */
+    case 3: return 0x80000003;  /* STATUS_BREAKPOINT */
+    case 4: return 0xC0000095;  /* STATUS_INTEGER_OVERFLOW */
+    case 5: return 0xC000008C;  /* STATUS_ARRAY_BOUNDS_EXCEEDED */
+    case 6: return 0xC000001D;  /* STATUS_ILLEGAL_INSTRUCTION */
     case 17: return 0x80000002; /* STATUS_DATATYPE_MISALIGNMENT */
     default: return 0xC0000005; /* STATUS_ACCESS_VIOLATION */
     }
@@ -62,8 +86,11 @@ static void PageFault(PKTRAP_FRAME F)
         KiBugCheck(ATTEMPTED_WRITE_TO_READONLY_MEMORY, Address, E, F->Rip, 0, F,
                    "page fault (#PF): write to read-only memory at %p", (PVOID)Address);
     }
-    KiBugCheck(PAGE_FAULT_IN_NONPAGED_AREA, Address, (E & 2) ? 1 : (E & 0x10) ? 10 : 0, F->Rip, E, F,
-               "page fault (#PF): %s at %p, error code 0x%llx: %s", Access, (PVOID)Address, E, Why);
+    KiBugCheck(PAGE_FAULT_IN_NONPAGED_AREA, Address,
+               (E & 2)      ? 1
+               : (E & 0x10) ? 10
+                            : 0,
+               F->Rip, E, F, "page fault (#PF): %s at %p, error code 0x%llx: %s", Access, (PVOID)Address, E, Why);
 }
 
 static void DoubleFault(PKTRAP_FRAME F)
@@ -75,8 +102,8 @@ static void DoubleFault(PKTRAP_FRAME F)
      * to the IST stack and raises #DF; CR2 still holds the guard address. */
     if (MmIsKernelStackGuardPage(Address) || MmIsKernelStackGuardPage(F->Rsp)) {
         KiBugCheck(UNEXPECTED_KERNEL_MODE_TRAP, 8, F->ErrorCode, Address, F->Rsp, F,
-                   "double fault (#DF): kernel stack overflow: rsp %p reached the guard page at %p",
-                   (PVOID)F->Rsp, (PVOID)Address);
+                   "double fault (#DF): kernel stack overflow: rsp %p reached the guard page at %p", (PVOID)F->Rsp,
+                   (PVOID)Address);
     }
     KiBugCheck(UNEXPECTED_KERNEL_MODE_TRAP, 8, F->ErrorCode, Address, F->Rsp, F,
                "double fault (#DF), error code 0x%llx", F->ErrorCode);
@@ -88,12 +115,8 @@ static void Exception(PKTRAP_FRAME F)
     PCSTR Name = KiExceptionNames[V];
 
     switch (V) {
-    case 14:
-        PageFault(F);
-        break;
-    case 8:
-        DoubleFault(F);
-        break;
+    case 14: PageFault(F); break;
+    case 8: DoubleFault(F); break;
     case 2:
     case 10:
     case 11:

@@ -94,18 +94,17 @@ static int KhCompare(unsigned long long A, unsigned long long B, const char *Op)
     }
 }
 
-int KhCheckCompare(unsigned long long A, unsigned long long B, const char *Op, const char *TextA,
-                   const char *TextB, const char *File, int Line)
+int KhCheckCompare(unsigned long long A, unsigned long long B, const char *Op, const char *TextA, const char *TextB,
+                   const char *File, int Line)
 {
     int Ok = KhCompare(A, B, Op);
     if (!Ok)
-        KhFail(File, Line, "expected %s %s %s, got 0x%llx (%lld) and 0x%llx (%lld)", TextA, Op, TextB, A,
-               (long long)A, B, (long long)B);
+        KhFail(File, Line, "expected %s %s %s, got 0x%llx (%lld) and 0x%llx (%lld)", TextA, Op, TextB, A, (long long)A,
+               B, (long long)B);
     return Ok;
 }
 
-int KhCheckString(const char *A, const char *B, const char *TextA, const char *TextB, const char *File,
-                  int Line)
+int KhCheckString(const char *A, const char *B, const char *TextA, const char *TextB, const char *File, int Line)
 {
     int Ok = A != NULL && B != NULL && strcmp(A, B) == 0;
     if (!Ok)
@@ -124,8 +123,8 @@ static void KhHexDump(char *Out, size_t OutSize, const unsigned char *P, size_t 
         Used += (size_t)snprintf(Out + Used, OutSize - Used, "%02x ", P[i]);
 }
 
-int KhCheckMemory(const void *A, const void *B, size_t Size, const char *TextA, const char *TextB,
-                  const char *File, int Line)
+int KhCheckMemory(const void *A, const void *B, size_t Size, const char *TextA, const char *TextB, const char *File,
+                  int Line)
 {
     const unsigned char *X = A, *Y = B;
     char DumpA[128], DumpB[128];
@@ -137,8 +136,8 @@ int KhCheckMemory(const void *A, const void *B, size_t Size, const char *TextA, 
         return 1;
     KhHexDump(DumpA, sizeof(DumpA), X + i, Size - i);
     KhHexDump(DumpB, sizeof(DumpB), Y + i, Size - i);
-    KhFail(File, Line, "expected %s == %s (%zu bytes), first difference at offset %zu: %s vs %s", TextA, TextB,
-           Size, i, DumpA, DumpB);
+    KhFail(File, Line, "expected %s == %s (%zu bytes), first difference at offset %zu: %s vs %s", TextA, TextB, Size, i,
+           DumpA, DumpB);
     return 0;
 }
 

@@ -29,22 +29,21 @@ void KhRegister(const char *Name, KH_ROUTINE Routine, int Line);
 
 /* A constructor registers each test before main() runs; the line number
  * restores source order, which constructors do not promise. */
-#define KH_TEST(name)                                                                                 \
-    static void KhTest_##name(void);                                                                  \
-    __attribute__((constructor)) static void KhRegister_##name(void)                                  \
-    {                                                                                                 \
-        KhRegister(#name, KhTest_##name, __LINE__);                                                   \
-    }                                                                                                 \
+#define KH_TEST(name)                                                                                                  \
+    static void KhTest_##name(void);                                                                                   \
+    __attribute__((constructor)) static void KhRegister_##name(void)                                                   \
+    {                                                                                                                  \
+        KhRegister(#name, KhTest_##name, __LINE__);                                                                    \
+    }                                                                                                                  \
     static void KhTest_##name(void)
 
 /* The checks behind the macros; each returns whether it passed. */
 int KhCheck(int Ok, const char *File, int Line, const char *Text);
-int KhCheckCompare(unsigned long long A, unsigned long long B, const char *Op, const char *TextA,
-                   const char *TextB, const char *File, int Line);
-int KhCheckString(const char *A, const char *B, const char *TextA, const char *TextB, const char *File,
+int KhCheckCompare(unsigned long long A, unsigned long long B, const char *Op, const char *TextA, const char *TextB,
+                   const char *File, int Line);
+int KhCheckString(const char *A, const char *B, const char *TextA, const char *TextB, const char *File, int Line);
+int KhCheckMemory(const void *A, const void *B, size_t Size, const char *TextA, const char *TextB, const char *File,
                   int Line);
-int KhCheckMemory(const void *A, const void *B, size_t Size, const char *TextA, const char *TextB,
-                  const char *File, int Line);
 
 /* Marks the running test failed and prints one diagnostic line. */
 void KhFail(const char *File, int Line, const char *Format, ...) __attribute__((format(printf, 3, 4)));
@@ -61,7 +60,7 @@ unsigned long long KhRandom(void);
 unsigned long long KhRandomBelow(unsigned long long Limit);
 
 #define KH_EXPECT(c) KhCheck((c) ? 1 : 0, __FILE__, __LINE__, #c)
-#define KH_CMP_(a, op, b)                                                                              \
+#define KH_CMP_(a, op, b)                                                                                              \
     KhCheckCompare((unsigned long long)(a), (unsigned long long)(b), #op, #a, #b, __FILE__, __LINE__)
 /* Both sides are compared as unsigned 64-bit numbers (pointers too). */
 #define KH_EXPECT_EQ(a, b) KH_CMP_(a, ==, b)
@@ -74,8 +73,20 @@ unsigned long long KhRandomBelow(unsigned long long Limit);
 #define KH_EXPECT_MEMEQ(a, b, n) KhCheckMemory((a), (b), (n), #a, #b, __FILE__, __LINE__)
 #define KH_FAIL(...) KhFail(__FILE__, __LINE__, __VA_ARGS__)
 
-#define KH_ASSERT(c) do { if (!KH_EXPECT(c)) return; } while (0)
-#define KH_ASSERT_EQ(a, b) do { if (!KH_EXPECT_EQ(a, b)) return; } while (0)
-#define KH_ASSERT_NE(a, b) do { if (!KH_EXPECT_NE(a, b)) return; } while (0)
+#define KH_ASSERT(c)                                                                                                   \
+    do {                                                                                                               \
+        if (!KH_EXPECT(c))                                                                                             \
+            return;                                                                                                    \
+    } while (0)
+#define KH_ASSERT_EQ(a, b)                                                                                             \
+    do {                                                                                                               \
+        if (!KH_EXPECT_EQ(a, b))                                                                                       \
+            return;                                                                                                    \
+    } while (0)
+#define KH_ASSERT_NE(a, b)                                                                                             \
+    do {                                                                                                               \
+        if (!KH_EXPECT_NE(a, b))                                                                                       \
+            return;                                                                                                    \
+    } while (0)
 
 #endif /* KHOST_H */

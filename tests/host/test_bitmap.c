@@ -130,7 +130,7 @@ KH_TEST(are_bits_bounds)
     NewBitmap(&Map, 40);
     KH_EXPECT(RtlAreBitsClear(&Map, 0, 40));
     KH_EXPECT(RtlAreBitsClear(&Map, 39, 1));
-    KH_EXPECT(RtlAreBitsClear(&Map, 40, 0)); /* an empty range at the end */
+    KH_EXPECT(RtlAreBitsClear(&Map, 40, 0));  /* an empty range at the end */
     KH_EXPECT(!RtlAreBitsClear(&Map, 0, 41)); /* past the end */
     KH_EXPECT(!RtlAreBitsClear(&Map, 39, 2));
     KH_EXPECT(!RtlAreBitsClear(&Map, 41, 0));
@@ -268,7 +268,7 @@ KH_TEST(find_set_bits)
     KH_EXPECT_EQ(RtlFindSetBits(&Map, 5, 0), 30);
     KH_EXPECT_EQ(RtlFindSetBits(&Map, 6, 0), 70);
     KH_EXPECT_EQ(RtlFindSetBits(&Map, 5, 31), 70);
-    KH_EXPECT_EQ(RtlFindSetBits(&Map, 5, 90), 30); /* wraps */
+    KH_EXPECT_EQ(RtlFindSetBits(&Map, 5, 90), 30);  /* wraps */
     KH_EXPECT_EQ(RtlFindSetBits(&Map, 10, 75), 70); /* straddles the hint */
     KH_EXPECT_EQ(RtlFindSetBits(&Map, 11, 0), NOT_FOUND);
     KH_EXPECT_EQ(RtlFindSetBits(&Map, 0, 0), NOT_FOUND);
@@ -399,10 +399,8 @@ static BOOLEAN RandomStep(PRTL_BITMAP Map, MODEL *M, int Step)
         RtlClearBits(Map, Start, Length);
         ModelSet(M, Start, Length, FALSE);
         return TRUE;
-    case 4:
-        return KH_EXPECT_EQ(RtlFindClearBits(Map, Want, Hint), ModelFind(M, Want, Hint, FALSE));
-    case 5:
-        return KH_EXPECT_EQ(RtlFindSetBits(Map, Want, Hint), ModelFind(M, Want, Hint, TRUE));
+    case 4: return KH_EXPECT_EQ(RtlFindClearBits(Map, Want, Hint), ModelFind(M, Want, Hint, FALSE));
+    case 5: return KH_EXPECT_EQ(RtlFindSetBits(Map, Want, Hint), ModelFind(M, Want, Hint, TRUE));
     case 6: {
         ULONG Expected = ModelFind(M, Want, Hint, FALSE);
         if (Expected != NOT_FOUND)

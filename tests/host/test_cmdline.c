@@ -17,13 +17,11 @@ static void ExpectOption(const char *Line, const char *Name, const char *Expecte
     memset(Value, 'x', sizeof(Value));
     BOOLEAN Found = RtlGetOption(Line, Name, Value, sizeof(Value));
     if (Expected == NULL && Found)
-        KhFail(__FILE__, SourceLine, "\"%s\" in \"%s\": found with value \"%s\", expected absent", Name, Line,
-               Value);
+        KhFail(__FILE__, SourceLine, "\"%s\" in \"%s\": found with value \"%s\", expected absent", Name, Line, Value);
     else if (Expected != NULL && !Found)
         KhFail(__FILE__, SourceLine, "\"%s\" in \"%s\": not found, expected \"%s\"", Name, Line, Expected);
     else if (Expected != NULL && strcmp(Value, Expected) != 0)
-        KhFail(__FILE__, SourceLine, "\"%s\" in \"%s\": value \"%s\", expected \"%s\"", Name, Line, Value,
-               Expected);
+        KhFail(__FILE__, SourceLine, "\"%s\" in \"%s\": value \"%s\", expected \"%s\"", Name, Line, Value, Expected);
     if (RtlHasOption(Line, Name) != (Expected != NULL))
         KhFail(__FILE__, SourceLine, "RtlHasOption(\"%s\", \"%s\") disagrees", Line, Name);
 }
@@ -39,7 +37,7 @@ KH_TEST(bare_names_and_values)
     EXPECT_OPTION("quiet test=pool* mem.verbose=1", "quiet", "");
     EXPECT_OPTION("a=1 b=2 c=3", "b", "2");
     EXPECT_OPTION("a=1 b=2 c=3", "c", "3");
-    EXPECT_OPTION("x=", "x", "");        /* an empty value */
+    EXPECT_OPTION("x=", "x", "");       /* an empty value */
     EXPECT_OPTION("a=b=c", "a", "b=c"); /* the value runs to the end of the word */
     EXPECT_OPTION("a=1 b=2", "d", NULL);
 }
@@ -162,7 +160,7 @@ KH_TEST(parse_garbage)
     EXPECT_NOT_A_NUMBER("0x");
     EXPECT_NOT_A_NUMBER("x10");
     EXPECT_NOT_A_NUMBER("12a");
-    EXPECT_NOT_A_NUMBER("1f");     /* hex digits need 0x */
+    EXPECT_NOT_A_NUMBER("1f"); /* hex digits need 0x */
     EXPECT_NOT_A_NUMBER("0x1g");
     EXPECT_NOT_A_NUMBER("-1");
     EXPECT_NOT_A_NUMBER("+1");

@@ -49,7 +49,8 @@ static void ReportMismatch(const char *File, int Line, const char *Format, size_
 {
     char Q1[BUFFER_SIZE * 4], Q2[BUFFER_SIZE * 4];
 
-    KhFail(File, Line, "format \"%s\", buffer size %zu: snprintf gives \"%s\" (returns %d), RtlFormatString \"%s\" "
+    KhFail(File, Line,
+           "format \"%s\", buffer size %zu: snprintf gives \"%s\" (returns %d), RtlFormatString \"%s\" "
            "(returns %d)",
            Format, Size, Quote(Q1, sizeof(Q1), Expected, Shown), ExpectedLength, Quote(Q2, sizeof(Q2), Actual, Shown),
            ActualLength);
@@ -76,8 +77,8 @@ static int CompareTruncated(const char *File, int Line, size_t Size, const char 
     va_end(A);
     Ok = ActualLength == ExpectedLength && (Size == 0 || memcmp(Expected, Actual, Size) == 0);
     if (!Ok)
-        ReportMismatch(File, Line, Format, Size, Size ? Expected : "", ExpectedLength, Size ? Actual : "",
-                       ActualLength, Size);
+        ReportMismatch(File, Line, Format, Size, Size ? Expected : "", ExpectedLength, Size ? Actual : "", ActualLength,
+                       Size);
     free(Expected);
     free(Actual);
     return Ok;
@@ -122,8 +123,7 @@ static int CheckFormatV(const char *File, int Line, const char *Format, va_list 
     return 1;
 }
 
-static int CheckFormatAt(const char *File, int Line, const char *Format, ...)
-    __attribute__((format(printf, 3, 4)));
+static int CheckFormatAt(const char *File, int Line, const char *Format, ...) __attribute__((format(printf, 3, 4)));
 static int CheckFormatAt(const char *File, int Line, const char *Format, ...)
 {
     va_list Args;
@@ -260,8 +260,7 @@ KH_TEST(integers_table)
     CHECK("%lld|%lld|%llu|%llx|%llo", LLONG_MAX, LLONG_MIN, ULLONG_MAX, ULLONG_MAX, ULLONG_MAX);
     CHECK("%hhd|%hhd|%hhu|%hhx|%hd|%hu|%hx", (signed char)-128, (signed char)127, (unsigned char)255,
           (unsigned char)0xab, (short)-32768, (unsigned short)65535, (unsigned short)0xbeef);
-    CHECK("%zu|%zx|%zd|%td|%jd|%ju", (size_t)-1, (size_t)0x1234, (ssize_t)-5, (ptrdiff_t)-7, INTMAX_MIN,
-          UINTMAX_MAX);
+    CHECK("%zu|%zx|%zd|%td|%jd|%ju", (size_t)-1, (size_t)0x1234, (ssize_t)-5, (ptrdiff_t)-7, INTMAX_MIN, UINTMAX_MAX);
     CHECK("[%8d][%-8d][%08d][%+8d][% 8d][%+08d][% 08d][%-+8d]", 42, 42, 42, 42, 42, 42, 42, 42);
     CHECK("[%8d][%-8d][%08d][%+8d][% 8d][%+08d][% 08d][%-+8d]", -42, -42, -42, -42, -42, -42, -42, -42);
     CHECK("[%.3d][%.0d][%.0d][%5.0d][%-5.0d][%+.0d][% .0d]", 7, 0, 1, 0, 0, 0, 0);
@@ -286,8 +285,8 @@ KH_TEST(redundant_flags)
 
 KH_TEST(strings_and_chars_table)
 {
-    CHECK("%s|%5s|%-5s|%.1s|%.0s|%10.2s|%-10.2s|%.*s|%*s", "abc", "abc", "abc", "abc", "abc", "abc", "abc", 2,
-          "abc", -4, "x");
+    CHECK("%s|%5s|%-5s|%.1s|%.0s|%10.2s|%-10.2s|%.*s|%*s", "abc", "abc", "abc", "abc", "abc", "abc", "abc", 2, "abc",
+          -4, "x");
     CHECK("[%s][%s][%3s]", "", "a long string that is longer than any width", "");
     CHECK("%c%c%c|%3c|%-3c|%*c", 'a', 'b', 'c', 'x', 'y', 4, 'z');
     CHECK("%c", 0);
@@ -317,45 +316,63 @@ static const STAR_SPEC Widths[] = {
 };
 
 static const STAR_SPEC Precisions[] = {
-    {"", 0, 0},   {".", 0, 0},     {".0", 0, 0},    {".1", 0, 0},    {".2", 0, 0},
-    {".5", 0, 0}, {".25", 0, 0},   {".*", 1, 0},    {".*", 1, 3},    {".*", 1, -1},
+    {"", 0, 0},   {".", 0, 0},   {".0", 0, 0}, {".1", 0, 0}, {".2", 0, 0},
+    {".5", 0, 0}, {".25", 0, 0}, {".*", 1, 0}, {".*", 1, 3}, {".*", 1, -1},
 };
 
 typedef enum _LENGTH { LEN_HH, LEN_H, LEN_NONE, LEN_L, LEN_LL, LEN_Z, LEN_J, LEN_T } LENGTH;
 static const char *const LengthText[] = {"hh", "h", "", "l", "ll", "z", "j", "t"};
 
 static const ULONG64 Values[] = {
-    0, 1, 7, 8, 10, 42, 127, 128, 255, 256, 4096, 32767, 65535, 65536, 0x7fffffff, 0x80000000, 0xffffffff,
-    0x100000000ULL, 0x123456789abcdef0ULL, LLONG_MAX, (ULONG64)LLONG_MIN, (ULONG64)-1, (ULONG64)-42,
-    (ULONG64)-129, (ULONG64)-32769, (ULONG64)(LONG64)INT_MIN,
+    0,
+    1,
+    7,
+    8,
+    10,
+    42,
+    127,
+    128,
+    255,
+    256,
+    4096,
+    32767,
+    65535,
+    65536,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    0x100000000ULL,
+    0x123456789abcdef0ULL,
+    LLONG_MAX,
+    (ULONG64)LLONG_MIN,
+    (ULONG64)-1,
+    (ULONG64)-42,
+    (ULONG64)-129,
+    (ULONG64)-32769,
+    (ULONG64)(LONG64)INT_MIN,
 };
 
 /* Calls CHECK with the '*' arguments the format needs before the value. */
-#define CHECK_STARS(Format, W, P, Arg)                                                                      \
-    ((W)->Star && (P)->Star ? CHECK(Format, (W)->Value, (P)->Value, Arg)                                   \
-     : (W)->Star            ? CHECK(Format, (W)->Value, Arg)                                               \
-     : (P)->Star            ? CHECK(Format, (P)->Value, Arg)                                               \
+#define CHECK_STARS(Format, W, P, Arg)                                                                                 \
+    ((W)->Star && (P)->Star ? CHECK(Format, (W)->Value, (P)->Value, Arg)                                               \
+     : (W)->Star            ? CHECK(Format, (W)->Value, Arg)                                                           \
+     : (P)->Star            ? CHECK(Format, (P)->Value, Arg)                                                           \
                             : CHECK(Format, Arg))
 
 /* Passes V with the type the length modifier calls for. */
-static int CheckInteger(const char *Format, BOOLEAN Signed, LENGTH Length, const STAR_SPEC *W,
-                        const STAR_SPEC *P, ULONG64 V)
+static int CheckInteger(const char *Format, BOOLEAN Signed, LENGTH Length, const STAR_SPEC *W, const STAR_SPEC *P,
+                        ULONG64 V)
 {
     switch (Length) {
     case LEN_HH:
     case LEN_H:
-    case LEN_NONE:
-        return Signed ? CHECK_STARS(Format, W, P, (int)V) : CHECK_STARS(Format, W, P, (unsigned)V);
-    case LEN_L:
-        return Signed ? CHECK_STARS(Format, W, P, (long)V) : CHECK_STARS(Format, W, P, (unsigned long)V);
+    case LEN_NONE: return Signed ? CHECK_STARS(Format, W, P, (int)V) : CHECK_STARS(Format, W, P, (unsigned)V);
+    case LEN_L: return Signed ? CHECK_STARS(Format, W, P, (long)V) : CHECK_STARS(Format, W, P, (unsigned long)V);
     case LEN_LL:
         return Signed ? CHECK_STARS(Format, W, P, (long long)V) : CHECK_STARS(Format, W, P, (unsigned long long)V);
-    case LEN_Z:
-        return Signed ? CHECK_STARS(Format, W, P, (ssize_t)V) : CHECK_STARS(Format, W, P, (size_t)V);
-    case LEN_J:
-        return Signed ? CHECK_STARS(Format, W, P, (intmax_t)V) : CHECK_STARS(Format, W, P, (uintmax_t)V);
-    default:
-        return Signed ? CHECK_STARS(Format, W, P, (ptrdiff_t)V) : CHECK_STARS(Format, W, P, (size_t)V);
+    case LEN_Z: return Signed ? CHECK_STARS(Format, W, P, (ssize_t)V) : CHECK_STARS(Format, W, P, (size_t)V);
+    case LEN_J: return Signed ? CHECK_STARS(Format, W, P, (intmax_t)V) : CHECK_STARS(Format, W, P, (uintmax_t)V);
+    default: return Signed ? CHECK_STARS(Format, W, P, (ptrdiff_t)V) : CHECK_STARS(Format, W, P, (size_t)V);
     }
 }
 
@@ -413,17 +430,35 @@ static void SweepInteger(char Conversion)
     KhInfo("%c: %lu combinations compared with snprintf", Conversion, Checked);
 }
 
-KH_TEST(sweep_d) { SweepInteger('d'); }
-KH_TEST(sweep_i) { SweepInteger('i'); }
-KH_TEST(sweep_u) { SweepInteger('u'); }
-KH_TEST(sweep_x) { SweepInteger('x'); }
-KH_TEST(sweep_X) { SweepInteger('X'); }
-KH_TEST(sweep_o) { SweepInteger('o'); }
+KH_TEST(sweep_d)
+{
+    SweepInteger('d');
+}
+KH_TEST(sweep_i)
+{
+    SweepInteger('i');
+}
+KH_TEST(sweep_u)
+{
+    SweepInteger('u');
+}
+KH_TEST(sweep_x)
+{
+    SweepInteger('x');
+}
+KH_TEST(sweep_X)
+{
+    SweepInteger('X');
+}
+KH_TEST(sweep_o)
+{
+    SweepInteger('o');
+}
 
 KH_TEST(sweep_s)
 {
-    static const char *const Strings[] = {"", "a", "abc", "hello world", "exactly10!",
-                                          "a string well over the widest width in the sweep"};
+    static const char *const Strings[] = {
+        "", "a", "abc", "hello world", "exactly10!", "a string well over the widest width in the sweep"};
     static const char *const Flags[] = {"", "-", "--"};
     unsigned long Checked = 0;
 

@@ -66,10 +66,10 @@ static BOOLEAN CheckList(PLIST_ENTRY Head, const int *Expected, int Count, int L
 /* CHECK_LIST(&Head, values...): the list holds exactly these items, in this
  * order; CHECK_LIST(&Head) for an empty list. (The array's first element only
  * keeps it from being empty.) */
-#define CHECK_LIST(Head, ...)                                                                                \
-    do {                                                                                                      \
-        static const int Expected_[] = {-1, ##__VA_ARGS__};                                                   \
-        CheckList((Head), Expected_ + 1, (int)ARRAYSIZE(Expected_) - 1, __LINE__);                           \
+#define CHECK_LIST(Head, ...)                                                                                          \
+    do {                                                                                                               \
+        static const int Expected_[] = {-1, ##__VA_ARGS__};                                                            \
+        CheckList((Head), Expected_ + 1, (int)ARRAYSIZE(Expected_) - 1, __LINE__);                                     \
     } while (0)
 
 KH_TEST(empty_head)

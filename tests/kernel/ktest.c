@@ -59,8 +59,8 @@ BOOLEAN KtCheckCompare(KTEST_CONTEXT *Kt, ULONG64 A, ULONG64 B, PCSTR Op, PCSTR 
     BOOLEAN Ok = Compare(A, B, Op);
     if (!Ok) {
         Kt->Failed = TRUE;
-        DbgPrint("        # %s:%d: expected %s %s %s, got 0x%llx (%lld) and 0x%llx (%lld)\n", File, Line, TextA,
-                 Op, TextB, A, (LONG64)A, B, (LONG64)B);
+        DbgPrint("        # %s:%d: expected %s %s %s, got 0x%llx (%lld) and 0x%llx (%lld)\n", File, Line, TextA, Op,
+                 TextB, A, (LONG64)A, B, (LONG64)B);
     }
     return Ok;
 }

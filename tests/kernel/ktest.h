@@ -39,19 +39,18 @@ typedef struct _KTEST_CASE {
     int Line;
 } KTEST_CASE;
 
-#define KTEST_REGISTER(suite, name, code)                                                            \
-    static VOID KtestRoutine_##suite##_##name(KTEST_CONTEXT *Kt);                                      \
-    static const KTEST_CASE KtestCase_##suite##_##name __attribute__((used, section(".ktest"),         \
-                                                                      aligned(8))) = {                  \
-        #suite, #name, KtestRoutine_##suite##_##name, (code), __FILE__, __LINE__};                                          \
+#define KTEST_REGISTER(suite, name, code)                                                                              \
+    static VOID KtestRoutine_##suite##_##name(KTEST_CONTEXT *Kt);                                                      \
+    static const KTEST_CASE KtestCase_##suite##_##name __attribute__((used, section(".ktest"), aligned(8))) = {        \
+        #suite, #name, KtestRoutine_##suite##_##name, (code), __FILE__, __LINE__};                                     \
     static VOID KtestRoutine_##suite##_##name(KTEST_CONTEXT *Kt)
 
 #define KTEST(suite, name) KTEST_REGISTER(suite, name, 0)
 #define KTEST_BUGCHECK(suite, name, code) KTEST_REGISTER(suite, name, code)
 
 BOOLEAN KtCheck(KTEST_CONTEXT *Kt, BOOLEAN Ok, PCSTR File, int Line, PCSTR Text);
-BOOLEAN KtCheckCompare(KTEST_CONTEXT *Kt, ULONG64 A, ULONG64 B, PCSTR Op, PCSTR TextA, PCSTR TextB,
-                       PCSTR File, int Line);
+BOOLEAN KtCheckCompare(KTEST_CONTEXT *Kt, ULONG64 A, ULONG64 B, PCSTR Op, PCSTR TextA, PCSTR TextB, PCSTR File,
+                       int Line);
 BOOLEAN KtCheckString(KTEST_CONTEXT *Kt, PCSTR A, PCSTR B, PCSTR TextA, PCSTR TextB, PCSTR File, int Line);
 VOID KtSkip(KTEST_CONTEXT *Kt, PCSTR Reason);
 VOID KtInfo(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
@@ -66,10 +65,26 @@ VOID KtInfo(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 #define KT_EXPECT_GE(a, b) KT_CMP_(a, >=, b)
 #define KT_EXPECT_STREQ(a, b) KtCheckString(Kt, (a), (b), #a, #b, __FILE__, __LINE__)
 
-#define KT_ASSERT(c) do { if (!KT_EXPECT(c)) return; } while (0)
-#define KT_ASSERT_EQ(a, b) do { if (!KT_EXPECT_EQ(a, b)) return; } while (0)
-#define KT_ASSERT_NE(a, b) do { if (!KT_EXPECT_NE(a, b)) return; } while (0)
-#define KT_SKIP(reason) do { KtSkip(Kt, reason); return; } while (0)
+#define KT_ASSERT(c)                                                                                                   \
+    do {                                                                                                               \
+        if (!KT_EXPECT(c))                                                                                             \
+            return;                                                                                                    \
+    } while (0)
+#define KT_ASSERT_EQ(a, b)                                                                                             \
+    do {                                                                                                               \
+        if (!KT_EXPECT_EQ(a, b))                                                                                       \
+            return;                                                                                                    \
+    } while (0)
+#define KT_ASSERT_NE(a, b)                                                                                             \
+    do {                                                                                                               \
+        if (!KT_EXPECT_NE(a, b))                                                                                       \
+            return;                                                                                                    \
+    } while (0)
+#define KT_SKIP(reason)                                                                                                \
+    do {                                                                                                               \
+        KtSkip(Kt, reason);                                                                                            \
+        return;                                                                                                        \
+    } while (0)
 
 /* Runs the tests the command line asks for; returns after printing KTAP. */
 VOID KtRunFromCommandLine(VOID);

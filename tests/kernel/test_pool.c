@@ -301,13 +301,10 @@ static SIZE_T RandomSize(PULONG64 State)
     ULONG R = Random(State);
 
     switch (R % 16) {
-    case 0:
-        return PAGE_SIZE + R % (3 * PAGE_SIZE); /* large */
+    case 0: return PAGE_SIZE + R % (3 * PAGE_SIZE); /* large */
     case 1:
-    case 2:
-        return 1 + R % PAGE_SIZE; /* any small size, and a few just too big */
-    default:
-        return 1 + R % 256;
+    case 2: return 1 + R % PAGE_SIZE; /* any small size, and a few just too big */
+    default: return 1 + R % 256;
     }
 }
 

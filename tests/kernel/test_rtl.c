@@ -20,8 +20,8 @@ static void ExpectFormat(KTEST_CONTEXT *Kt, int Line, PCSTR Expected, PCSTR Form
     int Length = RtlFormatStringV(Buffer, sizeof(Buffer), Format, Args);
     va_end(Args);
     KtCheckString(Kt, Buffer, Expected, Format, "the expected text", __FILE__, Line);
-    KtCheckCompare(Kt, (ULONG64)Length, strlen(Expected), "==", "its return value", "the expected length",
-                   __FILE__, Line);
+    KtCheckCompare(Kt, (ULONG64)Length, strlen(Expected), "==", "its return value", "the expected length", __FILE__,
+                   Line);
 }
 
 #define EXPECT_FORMAT(Expected, ...) ExpectFormat(Kt, __LINE__, Expected, __VA_ARGS__)
@@ -69,8 +69,8 @@ KTEST(rtl, format_strings_chars_pointers)
 KTEST(rtl, format_many_arguments)
 {
     /* Past the six argument registers the arguments come from the stack. */
-    EXPECT_FORMAT("1 two 3 4 5 6 seven 8 9 12 11 -12", "%d %s %lld %c %x %u %s %lu %hhd %o %zu %d", 1, "two", 3LL,
-                  '4', 5, 6U, "seven", 8UL, (signed char)9, 10U, (SIZE_T)11, -12);
+    EXPECT_FORMAT("1 two 3 4 5 6 seven 8 9 12 11 -12", "%d %s %lld %c %x %u %s %lu %hhd %o %zu %d", 1, "two", 3LL, '4',
+                  5, 6U, "seven", 8UL, (signed char)9, 10U, (SIZE_T)11, -12);
 }
 
 KTEST(rtl, format_truncation)
@@ -126,7 +126,7 @@ KTEST(rtl, bitmap_find)
     RtlClearBits(&Map, 60, 8); /* crosses the word boundary at 64 */
     KT_EXPECT_EQ(RtlFindClearBits(&Map, 8, 0), 60);
     KT_EXPECT_EQ(RtlFindClearBits(&Map, 8, 200), 60); /* wraps around */
-    KT_EXPECT_EQ(RtlFindClearBits(&Map, 8, 62), 60); /* straddles the hint */
+    KT_EXPECT_EQ(RtlFindClearBits(&Map, 8, 62), 60);  /* straddles the hint */
     KT_EXPECT_EQ(RtlFindClearBits(&Map, 4, 62), 62);
     KT_EXPECT_EQ(RtlFindClearBits(&Map, 9, 0), RTL_BITMAP_NOT_FOUND);
     KT_EXPECT_EQ(RtlFindClearBits(&Map, 0, 0), RTL_BITMAP_NOT_FOUND);
