@@ -16,6 +16,13 @@ BOOLEAN HalSerialGetChar(PCHAR C);
 VOID HalInitializeGdt(VOID);
 VOID HalInitializeIdt(VOID);
 
+/* Interrupts (interrupts.c): mask the 8259, enable the local APIC, program
+ * the I/O APICs with every line masked, connect the system vectors. */
+VOID HalInitializeInterrupts(VOID);
+/* Time (clock.c): calibrate the TSC and the local APIC timer against the PIT,
+ * start the periodic clock interrupt at CLOCK_LEVEL. */
+VOID HalInitializeClock(VOID);
+
 /* QEMU's isa-debug-exit device (port 0xF4): QEMU exits with (Code << 1) | 1.
  * These are the codes the test runner reads. 0 is never used: a triple fault
  * with -no-reboot also exits with status 0. */

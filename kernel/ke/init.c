@@ -11,6 +11,8 @@
 #include "ke.h"
 #include "rtl.h"
 #include "hal/hal.h"
+#include "hal/platform.h"
+#include "hal/x86.h"
 #include "mm/mm.h"
 #include "ex/ex.h"
 #include "ktest.h"
@@ -40,6 +42,10 @@ static void PrintBanner(void)
 static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
 {
     ExInitializePool();
+    HalpInitializeAcpi();
+    HalInitializeInterrupts();
+    HalInitializeClock();
+    _enable(); /* from here on the CPU takes interrupts, as IRQL allows */
     /* `quiet`: no banner, so only test output and bug checks reach the console. */
     if (!KeHasOption("quiet"))
         PrintBanner();
