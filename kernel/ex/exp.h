@@ -16,31 +16,33 @@
 
 #include "ex.h"
 #include "mm/mm.h"
-#include "hal/x86.h"
+#include "ke/spinlock.h"
 
 /* ---- the pool lock ----
  *
- * One lock guards all pool state: free lists, page map, big page table and tag
- * table. WDM lets drivers allocate and free nonpaged pool at IRQL <=
- * DISPATCH_LEVEL, so in NT this is a spin lock taken at DISPATCH_LEVEL. This
- * kernel has one CPU and no IRQL yet: turning interrupts off is what keeps an
- * interrupt handler out of the pool while it is half-updated. When KSPIN_LOCK
- * exists these two become KeAcquireSpinLock and KeReleaseSpinLock, and no
- * caller changes. Nothing inside the lock waits, and the only code it calls
- * outside the pool is the frame allocator (lock order: pool, then Mm). */
-typedef ULONG64 EXP_LOCK_STATE; /* what release restores: RFLAGS (for IF) */
+ * One spin lock guards all pool state: free lists, page map, big page table
+ * and tag table. WDM lets drivers allocate and free nonpaged pool at IRQL <=
+ * DISPATCH_LEVEL, so the lock is taken the way KeAcquireSpinLock takes any
+ * lock: raise to DISPATCH_LEVEL, then spin for it. Another processor waits its
+ * turn, and nothing that may call the pool (a DPC, the dispatcher) can run on
+ * this processor while it is half-updated. Nothing inside the lock waits, and
+ * the only code it calls outside the pool is the frame allocator (lock order:
+ * pool, then Mm; both are DISPATCH_LEVEL spin locks, taken nested). */
+typedef KIRQL EXP_LOCK_STATE; /* what release restores: the caller's IRQL */
+
+extern KSPIN_LOCK ExpPoolLock; /* pool.c */
 
 static inline EXP_LOCK_STATE ExpAcquirePoolLock(VOID)
 {
-    EXP_LOCK_STATE State = __readeflags();
-    _disable();
-    return State;
+    KIRQL OldIrql;
+
+    KeAcquireSpinLock(&ExpPoolLock, &OldIrql);
+    return OldIrql;
 }
 
 static inline VOID ExpReleasePoolLock(EXP_LOCK_STATE State)
 {
-    if (State & EFLAGS_IF)
-        _enable();
+    KeReleaseSpinLock(&ExpPoolLock, State);
 }
 
 /* ---- the pool's pages (poolpage.c) ----

@@ -7,11 +7,25 @@
  * in the big page table (bigpool.c) when it does not. Every allocation and
  * free is counted under its tag (pooltag.c).
  *
- * WDM: callers may run at IRQL <= DISPATCH_LEVEL. The pool never waits, and
- * its lock shuts out interrupts (exp.h), so that holds here too.
+ * WDM: callers of nonpaged pool may run at IRQL <= DISPATCH_LEVEL (paged pool:
+ * <= APC_LEVEL, since touching it may page-fault). The pool never waits, and
+ * its lock is a spin lock taken at DISPATCH_LEVEL (exp.h), so that holds here.
+ * Above DISPATCH_LEVEL, in an interrupt service routine, the pool is off
+ * limits: the lock's holder on this very processor may be what the interrupt
+ * interrupted. The IRQL is checked before anything else, as Driver Verifier
+ * does.
  */
 #include "exp.h"
+#include "ke/ke.h"
 #include "rtl.h"
+
+/* DRIVER_VERIFIER_DETECTED_VIOLATION parameter 1 values, from Microsoft's
+ * "Bug Check 0xC4" table. */
+#define VERIFIER_ALLOCATE_PAGED_ABOVE_APC 0x01
+#define VERIFIER_ALLOCATE_NONPAGED_ABOVE_DISPATCH 0x02
+#define VERIFIER_FREE_NONPAGED_ABOVE_DISPATCH 0x12
+
+KSPIN_LOCK ExpPoolLock;
 
 /* The low 32 bits of POOL_FLAGS are required flags: the request fails if the
  * pool does not know one. These are the ones it knows. */
@@ -22,6 +36,39 @@ VOID ExInitializePool(VOID)
 {
     ExpInitializePageMap();
     ExpInitializeBigPageTable();
+}
+
+/* Paged pool is pageable in NT: a page fault at DISPATCH_LEVEL or above
+ * cannot be serviced, so it is APC_LEVEL at most. Nonpaged pool is taken
+ * under a DISPATCH_LEVEL spin lock, so it is DISPATCH_LEVEL at most. */
+static VOID CheckIrqlForAllocation(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
+{
+    KIRQL Irql = KeGetCurrentIrql();
+
+    if (PoolType == PagedPool && Irql > APC_LEVEL)
+        KiBugCheck(DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_ALLOCATE_PAGED_ABOVE_APC, Irql, PoolType, NumberOfBytes,
+                   NULL, "allocating %llu bytes of paged pool at IRQL %u: paged pool is for IRQL <= APC_LEVEL",
+                   (ULONG64)NumberOfBytes, Irql);
+    if (Irql > DISPATCH_LEVEL)
+        KiBugCheck(DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_ALLOCATE_NONPAGED_ABOVE_DISPATCH, Irql, PoolType,
+                   NumberOfBytes, NULL,
+                   "allocating %llu bytes of nonpaged pool at IRQL %u: the pool is for IRQL <= DISPATCH_LEVEL; "
+                   "an interrupt service routine must not allocate",
+                   (ULONG64)NumberOfBytes, Irql);
+}
+
+/* A block does not record its pool type, so a free is held to the nonpaged
+ * rule. */
+static VOID CheckIrqlForFree(PVOID P)
+{
+    KIRQL Irql = KeGetCurrentIrql();
+
+    if (Irql > DISPATCH_LEVEL)
+        KiBugCheck(DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_NONPAGED_ABOVE_DISPATCH, Irql, NonPagedPool,
+                   (ULONG_PTR)P, NULL,
+                   "freeing pool at %p at IRQL %u: the pool is for IRQL <= DISPATCH_LEVEL; "
+                   "an interrupt service routine must not free",
+                   P, Irql);
 }
 
 static PVOID Allocate(SIZE_T NumberOfBytes, ULONG Tag)
@@ -41,6 +88,7 @@ static PVOID Allocate(SIZE_T NumberOfBytes, ULONG Tag)
 
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
+    CheckIrqlForAllocation(PoolType, NumberOfBytes);
     ExpCheckAllocation(PoolType, NumberOfBytes, Tag, __builtin_return_address(0));
     return Allocate(NumberOfBytes, Tag);
 }
@@ -66,6 +114,7 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
 
     if (!PoolTypeFromFlags(Flags, &PoolType))
         return NULL;
+    CheckIrqlForAllocation(PoolType, NumberOfBytes);
     ExpCheckAllocation(PoolType, NumberOfBytes, Tag, __builtin_return_address(0));
     PVOID P = Allocate(NumberOfBytes, Tag);
     if (P != NULL && (Flags & POOL_FLAG_UNINITIALIZED) == 0)
@@ -77,10 +126,11 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
  * page), and a large allocation's always is: that tells them apart. */
 VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
-    EXP_LOCK_STATE Lock = ExpAcquirePoolLock();
     SIZE_T NumberOfBytes;
     ULONG OwnerTag;
 
+    CheckIrqlForFree(P);
+    EXP_LOCK_STATE Lock = ExpAcquirePoolLock();
     if (!ExpIsInPoolRange(P))
         ExpBugCheckBadAddress(P);
     if (BYTE_OFFSET(P) == 0)

@@ -2,16 +2,19 @@
  * milock.h - the lock that guards each memory-manager structure.
  *
  * Two things could interleave with an update of the frame bitmap or of a page
- * table: an interrupt handler on the same CPU, and another CPU. This kernel has
- * neither yet (one CPU, and no interrupt handler calls the memory manager), but
- * every structure is already guarded, so that adding them changes only this
- * file:
- *   - interrupts are off while the lock is held, and on release RFLAGS.IF is
- *     put back as it was (not blindly set), so the lock may be taken by code
- *     that already runs with interrupts off, such as a trap handler;
- *   - an atomic flag makes a second CPU wait its turn.
- * An SMP kernel replaces this with KSPIN_LOCK (KeAcquireSpinLock), which
- * raises the IRQL instead of clearing IF.
+ * table: another processor, and code that interrupts this one. Each structure
+ * is guarded by a spin lock (kernel/ke/spinlock.h), taken at DISPATCH_LEVEL:
+ *   - another processor spins until the holder is done;
+ *   - on this processor, nothing at or below DISPATCH_LEVEL (the dispatcher,
+ *     DPCs) runs while the lock is held, so nothing can come back in and find
+ *     the structure half-updated.
+ * Interrupt service routines run above DISPATCH_LEVEL and may not call the
+ * memory manager, as in NT: the frame allocator and the pool are callable at
+ * IRQL <= DISPATCH_LEVEL only, and taking one of these locks above it stops
+ * the machine (KeAcquireSpinLock's check).
+ *
+ * A lock in static storage starts free: zero is what KeInitializeSpinLock
+ * writes.
  *
  * Lock order, outermost first: page tables, then contiguous-memory records,
  * then frames. Changing a page table may allocate a frame for a new table.
@@ -19,31 +22,25 @@
 #ifndef MILOCK_H
 #define MILOCK_H
 
-#include "ntdef.h"
-#include "hal/x86.h"
+#include "ke/spinlock.h"
+#include "hal/x86.h" /* paging.c takes __readcr3 and __invlpg from here */
 
-typedef struct _MI_LOCK {
-    volatile LONG Held;
-} MI_LOCK;
+typedef KSPIN_LOCK MI_LOCK;
 
-/* RFLAGS from before the lock was taken; MiReleaseLock needs it back. */
-typedef ULONG64 MI_LOCK_STATE;
+/* The IRQL from before the lock was taken; MiReleaseLock goes back to it. */
+typedef KIRQL MI_LOCK_STATE;
 
 static inline MI_LOCK_STATE MiAcquireLock(MI_LOCK *Lock)
 {
-    MI_LOCK_STATE State = __readeflags();
+    KIRQL OldIrql;
 
-    _disable();
-    while (__atomic_exchange_n(&Lock->Held, 1, __ATOMIC_ACQUIRE) != 0)
-        _mm_pause();
-    return State;
+    KeAcquireSpinLock(Lock, &OldIrql);
+    return OldIrql;
 }
 
 static inline VOID MiReleaseLock(MI_LOCK *Lock, MI_LOCK_STATE State)
 {
-    __atomic_store_n(&Lock->Held, 0, __ATOMIC_RELEASE);
-    if (State & EFLAGS_IF)
-        _enable();
+    KeReleaseSpinLock(Lock, State);
 }
 
 #endif /* MILOCK_H */
