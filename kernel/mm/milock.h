@@ -23,7 +23,6 @@
 #define MILOCK_H
 
 #include "ke/spinlock.h"
-#include "hal/x86.h" /* paging.c takes __readcr3 and __invlpg from here */
 
 typedef KSPIN_LOCK MI_LOCK;
 

@@ -9,6 +9,7 @@
  */
 #include "mi.h"
 #include "milock.h"
+#include "hal/x86.h"
 #include "ke/ke.h"
 
 static MI_LOCK MiPageTableLock;
