@@ -15,12 +15,24 @@
 #include "hal/x86.h"
 #include "mm/mm.h"
 #include "ex/ex.h"
+#include "ke/prcb.h"
 #include "ktest.h"
 
 #define KERNEL_STACK_PAGES 8
 
 /* Switches to StackTop and calls Routine there (callonstack.asm). */
 __attribute__((noreturn)) VOID KiCallOnStack(PVOID StackTop, VOID (*Routine)(VOID));
+
+/* The boot CPU's control block; the others are allocated when they start. */
+static KPRCB KiBootPrcb;
+
+/* CPUID leaf 1 reports the APIC ID the CPU had at reset in EBX bits 31-24. */
+static ULONG KiInitialApicId(void)
+{
+    ULONG Regs[4];
+    __cpuid(1, 0, Regs);
+    return Regs[1] >> 24;
+}
 
 static void PrintBanner(void)
 {
@@ -64,6 +76,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG64 InfoPhysical)
     KiCaptureBootInfo(Magic, InfoPhysical);
     HalInitializeGdt();
     HalInitializeIdt();
+    KiInitializePrcb(&KiBootPrcb, 0, KiInitialApicId());
     MmInitSystem();
 
     PVOID Stack = MmCreateKernelStack(KERNEL_STACK_PAGES);

@@ -14,6 +14,7 @@
 #define KE_SPINLOCKP_H
 
 #include "ke/spinlock.h"
+#include "ke/prcb.h"
 #include "hal/x86.h"
 
 #define SPIN_LOCK_HELD_BIT 1
@@ -28,17 +29,11 @@
  * cannot be switched to another processor while it holds the lock: the
  * processor is as good an owner as the thread.
  *
- * For now the processor number is the local APIC ID the CPU reports in
- * CPUID leaf 1 (EBX bits 31-24). CPUID is slow (it serializes the CPU, and
- * under a hypervisor it traps), and that is acceptable only while there is
- * nothing better: the SMP work gives each processor a control block reached
- * through GS, and this becomes a read of its processor number from there. */
+ * The processor number is one read through GS from this CPU's KPRCB
+ * (prcb.h). */
 static inline KSPIN_LOCK KiCurrentProcessorTag(VOID)
 {
-    ULONG Regs[4];
-
-    __cpuid(1, 0, Regs);
-    return ((KSPIN_LOCK)(Regs[1] >> 24) << 1) | SPIN_LOCK_HELD_BIT;
+    return ((KSPIN_LOCK)KeGetCurrentProcessorNumber() << 1) | SPIN_LOCK_HELD_BIT;
 }
 
 /* The processor number back out of a tag, for messages. */

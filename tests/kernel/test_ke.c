@@ -5,6 +5,8 @@
 #include "ktest.h"
 #include "ke/ke.h"
 #include "rtl.h"
+#include "ke/prcb.h"
+#include "hal/x86.h"
 
 KTEST(ke, boot_info_captured)
 {
@@ -79,4 +81,27 @@ KTEST_BUGCHECK(ke_bugcheck, general_protection, KMODE_EXCEPTION_NOT_HANDLED)
     /* A non-canonical address: bits 63-48 must copy bit 47. */
     volatile ULONG64 *Bad = (volatile ULONG64 *)0x8000000000000000ULL;
     *Bad = 1;
+}
+
+/* ---- the processor control block ---- */
+
+KTEST(ke, prcb_through_gs)
+{
+    PKPRCB Prcb = KeGetCurrentPrcb();
+
+    KT_ASSERT(Prcb != NULL);
+    KT_EXPECT_EQ(Prcb->Self, Prcb);
+    KT_EXPECT_EQ(KeGetCurrentProcessorNumber(), Prcb->Number);
+    KT_EXPECT_EQ(KiProcessorBlock[Prcb->Number], Prcb);
+    KT_EXPECT_EQ(__readmsr(MSR_GS_BASE), (ULONG64)Prcb);
+}
+
+KTEST(ke, active_processors)
+{
+    ULONG64 Mask = 0;
+    ULONG Count = KeQueryActiveProcessorCount(&Mask);
+
+    KT_EXPECT_GE(Count, 1);
+    KT_EXPECT_EQ(Count, KeNumberProcessors);
+    KT_EXPECT_EQ(Mask & 1, 1); /* processor 0, the boot CPU, is always active */
 }
