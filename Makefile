@@ -101,6 +101,7 @@ include tools/make/host.mk
 include tools/make/dev.mk
 -include tools/make/efi.mk
 -include tools/make/testiso.mk
+-include tools/make/fuzz.mk
 
 clean:
 	rm -rf $(BUILD_ROOT)

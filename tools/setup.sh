@@ -25,6 +25,7 @@ gcc:gcc
 make:make
 ld.lld:lld
 clang:clang
+/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 cppcheck:cppcheck
 "
 

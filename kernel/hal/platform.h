@@ -53,7 +53,7 @@ typedef struct _HAL_LAPIC_NMI {
 } HAL_LAPIC_NMI;
 
 typedef struct _HAL_MCFG_ALLOCATION {
-    ULONG64 BaseAddress; /* ECAM base for StartBus */
+    ULONG64 BaseAddress; /* ECAM base: bus B starts at BaseAddress + (B << 20) */
     USHORT Segment;
     UCHAR StartBus;
     UCHAR EndBus;
@@ -80,7 +80,9 @@ extern HAL_PLATFORM HalPlatform;
 
 VOID HalpInitializeAcpi(VOID);
 /* The GSI and INTI flags of an ISA IRQ, after the MADT's overrides (identity
- * mapping, edge, active high when no override names the IRQ). */
+ * mapping, edge, active high when no override names the IRQ). Flags always
+ * names a polarity and a trigger mode: "conforms to the bus" is resolved to
+ * ISA's edge, active high. */
 VOID HalpIsaIrqToGsi(ULONG Irq, ULONG *Gsi, USHORT *Flags);
 
 #endif /* HAL_PLATFORM_H */

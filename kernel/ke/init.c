@@ -46,9 +46,6 @@ static void PrintBanner(void)
     DbgPrint("memory: %llu pages managed, %llu free (%llu KiB), %llu KiB reserved\n", Stats.TotalPages, Stats.FreePages,
              Stats.FreePages * 4, Stats.ReservedBytes >> 10);
     KiPrintBootInfoDigest();
-    DbgPrint("acpi: %s\n", KeBootInfo.AcpiRsdpLength == 0 ? "no RSDP from the loader"
-                           : KeBootInfo.AcpiRsdp[15] >= 2 ? "RSDP revision 2 (XSDT)"
-                                                          : "RSDP revision 0 (RSDT)");
 }
 
 static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
