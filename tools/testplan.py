@@ -35,13 +35,16 @@ Boot = namedtuple("Boot", "name groups load image firmware machine smp args time
                   defaults=(None, ""))
 
 BOOTS = [
-    #    name      groups                  load     image               firmware   machine  smp  args
-    Boot("pvh",    "pvh kernel",           "pvh",   "kernel.elf",       "seabios", "q35",   1,   "test=all"),
-    Boot("pvh-pc", "pvh kernel",           "pvh",   "kernel.elf",       "seabios", "pc",    1,   "test=all"),
-    Boot("clang",  "clang kernel",         "pvh",   "clang/kernel.elf", "seabios", "q35",   1,   "test=all"),
-    Boot("bios",   "iso grub kernel",      "cdrom", "ntmini-test.iso",  "seabios", "q35",   1,   "test=all"),
-    Boot("ovmf",   "iso grub uefi kernel", "cdrom", "ntmini-test.iso",  "ovmf",    "q35",   1,   "test=all"),
-    Boot("efi",    "efi uefi kernel",      "esp",   "efi/esp-test.img", "ovmf",    "q35",   1,   "test=all"),
+    #    name        groups                  load     image               firmware   machine  smp  args
+    Boot("pvh",      "pvh kernel",           "pvh",   "kernel.elf",       "seabios", "q35",   1,   "test=all"),
+    Boot("pvh-pc",   "pvh kernel",           "pvh",   "kernel.elf",       "seabios", "pc",    1,   "test=all"),
+    Boot("pvh-smp4", "pvh kernel smp",       "pvh",   "kernel.elf",       "seabios", "q35",   4,   "test=all"),
+    Boot("clang",    "clang kernel",         "pvh",   "clang/kernel.elf", "seabios", "q35",   1,   "test=all"),
+    Boot("bios",     "iso grub kernel",      "cdrom", "ntmini-test.iso",  "seabios", "q35",   1,   "test=all"),
+    Boot("bios-pc",  "iso grub kernel",      "cdrom", "ntmini-test.iso",  "seabios", "pc",    1,   "test=all"),
+    Boot("ovmf",     "iso grub uefi kernel", "cdrom", "ntmini-test.iso",  "ovmf",    "q35",   1,   "test=all"),
+    Boot("ovmf-pc",  "iso grub uefi kernel", "cdrom", "ntmini-test.iso",  "ovmf",    "pc",    1,   "test=all"),
+    Boot("efi",      "efi uefi kernel",      "esp",   "efi/esp-test.img", "ovmf",    "q35",   1,   "test=all"),
 ]
 
 MAIN_BOOT = "pvh"

@@ -12,6 +12,8 @@
  * signature of a kernel stack overflow, and the report says so.
  */
 #include "ke.h"
+#include "interruptp.h"
+#include "hal/vectors.h"
 #include "hal/x86.h"
 #include "mm/mm.h"
 
@@ -131,16 +133,13 @@ static void Exception(PKTRAP_FRAME F)
     }
 }
 
-/* Interrupts (vectors 32-255) are counted here; nothing connects to them until
- * the APIC and interrupt objects exist. */
-ULONG64 KiUnexpectedInterruptCount[256];
-
+/* Vectors 0-31 belong to the CPU's exceptions, except 31, which the CPU
+ * never raises: like Windows, this kernel uses it for the APC_LEVEL software
+ * interrupt (hal/vectors.h). Interrupts go to intdispatch.c. */
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
 {
-    if (TrapFrame->Vector < 32) {
+    if (TrapFrame->Vector < 32 && TrapFrame->Vector != APC_VECTOR)
         Exception(TrapFrame);
-        return;
-    }
-    if (KiUnexpectedInterruptCount[TrapFrame->Vector]++ == 0)
-        DbgPrint("trap: unexpected interrupt on vector 0x%llx\n", TrapFrame->Vector);
+    else
+        KiInterruptDispatch(TrapFrame);
 }

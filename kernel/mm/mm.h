@@ -4,7 +4,7 @@
  * Virtual address space of the kernel:
  *   0xFFFF800000000000  direct map: all physical memory, RW, NX (2 MiB pages)
  *   0xFFFFC00000000000  system PTE space: kernel stacks (each with an unmapped
- *                       guard page below it) and, later, MMIO mappings
+ *                       guard page below it) and device memory (MmMapIoSpace)
  *   0xFFFFFFFF80000000  the kernel image: text RX, rodata R, data/bss RW+NX
  * Nothing is mapped below 0xFFFF800000000000 once MmInitSystem has run, so a
  * NULL dereference always faults.
@@ -71,6 +71,21 @@ BOOLEAN MmIsAddressValid(PVOID VirtualAddress);
 PVOID MmCreateKernelStack(SIZE_T Pages);
 VOID MmDeleteKernelStack(PVOID StackTop);
 BOOLEAN MmIsKernelStackGuardPage(ULONG64 Address);
+
+/* Device memory (iospace.c), as in WDM: MmMapIoSpace maps NumberOfBytes of
+ * physical address space (registers, not RAM) at fresh addresses in system
+ * PTE space and returns the address of PhysicalAddress there, keeping its
+ * offset within the page. Device registers must be mapped MmNonCached: a
+ * cached read could return a stale value, and a cached write could reach the
+ * device late, merged with others, or never. MmUnmapIoSpace takes the same
+ * address and size back. Both at IRQL <= DISPATCH_LEVEL. */
+typedef enum _MEMORY_CACHING_TYPE {
+    MmNonCached = 0,
+    MmCached = 1,
+    MmWriteCombined = 2, /* no PAT set up yet: mapped as MmNonCached */
+} MEMORY_CACHING_TYPE;
+PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType);
+VOID MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes);
 
 /* Contiguous DMA memory (contig.c), as in WDM. */
 PVOID MmAllocateContiguousMemory(SIZE_T NumberOfBytes, PHYSICAL_ADDRESS HighestAcceptableAddress);

@@ -1,3 +1,0 @@
-/* TEMPORARY (deleted by the clock work). */
-#include "hal.h"
-VOID HalInitializeClock(VOID) {}

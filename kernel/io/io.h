@@ -1,0 +1,104 @@
+/*
+ * io.h - the I/O manager's public face (Io). For now only what connects a
+ * driver's ISR to its interrupt (interrupt.c); device objects, IRPs and the
+ * rest come with the I/O manager work, and all of it moves into wdm.h then.
+ */
+#ifndef IO_H
+#define IO_H
+
+#include "ntdef.h"
+#include "ke/interrupt.h"
+
+#ifndef STATUS_NOT_SUPPORTED
+#define STATUS_NOT_SUPPORTED ((NTSTATUS)0xC00000BBL)
+#endif
+#ifndef STATUS_INVALID_PARAMETER_1
+#define STATUS_INVALID_PARAMETER_1 ((NTSTATUS)0xC00000EFL)
+#endif
+
+/* Device objects do not exist yet; the parameter blocks below already carry
+ * a pointer to one, as WDM's do. */
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+
+/* Creates an interrupt object for the processors in ProcessorEnableMask
+ * (today only processor 0, the boot processor, runs) and connects it: from
+ * the return on, ServiceRoutine is called for Vector at SynchronizeIrql.
+ *   Vector, Irql    from HalGetInterruptVector (or, later, the PnP resources)
+ *   SpinLock        NULL, or a lock the driver shares among several ISRs
+ *   SynchronizeIrql Irql, or the highest Irql of the driver's interrupts
+ *   FloatingSave    ignored: the kernel never uses floating-point or SSE
+ *                   registers, so there is no such state to save
+ * Returns STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES (no pool), or
+ * STATUS_INVALID_PARAMETER: no running processor in the mask (Microsoft's
+ * documented case), and here also when the kernel refuses the object: Irql
+ * is not the vector's IRQL, SynchronizeIrql < Irql, not a device vector, or
+ * the vector is taken and not shared alike (KeConnectInterrupt). Call at
+ * PASSIVE_LEVEL. */
+NTSTATUS IoConnectInterrupt(PKINTERRUPT *InterruptObject, PKSERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext,
+                            PKSPIN_LOCK SpinLock, ULONG Vector, KIRQL Irql, KIRQL SynchronizeIrql,
+                            KINTERRUPT_MODE InterruptMode, BOOLEAN ShareVector, KAFFINITY ProcessorEnableMask,
+                            BOOLEAN FloatingSave);
+/* Disconnects and frees what IoConnectInterrupt made. When it returns, the
+ * ISR is not running and will not be called again. PASSIVE_LEVEL. */
+VOID IoDisconnectInterrupt(PKINTERRUPT InterruptObject);
+
+/* ---- IoConnectInterruptEx: one entry point, a parameter block per kind ----
+ * CONNECT_FULLY_SPECIFIED is IoConnectInterrupt's parameters in a structure.
+ * CONNECT_LINE_BASED and CONNECT_MESSAGE_BASED find the interrupts in the
+ * device's PnP resources; without a PnP manager they fail with
+ * STATUS_NOT_SUPPORTED and set Version to CONNECT_FULLY_SPECIFIED, which is
+ * what Windows documents for a system that lacks them: "retry with the fully
+ * specified version". (Message-based comes with PCI MSI.) */
+#define CONNECT_FULLY_SPECIFIED 0x1
+#define CONNECT_LINE_BASED 0x2
+#define CONNECT_MESSAGE_BASED 0x3
+
+typedef struct _IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS {
+    PDEVICE_OBJECT PhysicalDeviceObject; /* unused until device objects exist */
+    PKINTERRUPT *InterruptObject;        /* receives the object */
+    PKSERVICE_ROUTINE ServiceRoutine;
+    PVOID ServiceContext;
+    PKSPIN_LOCK SpinLock;
+    KIRQL SynchronizeIrql;
+    BOOLEAN FloatingSave;
+    BOOLEAN ShareVector;
+    ULONG Vector;
+    KIRQL Irql;
+    KINTERRUPT_MODE InterruptMode;
+    KAFFINITY ProcessorEnableMask;
+    USHORT Group; /* processor group: 0, the only one */
+} IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS;
+
+typedef struct _IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS {
+    PDEVICE_OBJECT PhysicalDeviceObject;
+    PKINTERRUPT *InterruptObject;
+    PKSERVICE_ROUTINE ServiceRoutine;
+    PVOID ServiceContext;
+    PKSPIN_LOCK SpinLock;
+    KIRQL SynchronizeIrql;
+    BOOLEAN FloatingSave;
+} IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS;
+
+typedef struct _IO_CONNECT_INTERRUPT_PARAMETERS {
+    ULONG Version; /* CONNECT_*: which member below; may be changed on return */
+    union {
+        IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS FullySpecified;
+        IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS LineBased;
+    };
+} IO_CONNECT_INTERRUPT_PARAMETERS, *PIO_CONNECT_INTERRUPT_PARAMETERS;
+
+NTSTATUS IoConnectInterruptEx(PIO_CONNECT_INTERRUPT_PARAMETERS Parameters);
+
+/* What IoConnectInterruptEx connected is disconnected by
+ * IoDisconnectInterruptEx, given the same Version and the object. */
+typedef struct _IO_DISCONNECT_INTERRUPT_PARAMETERS {
+    ULONG Version;
+    union {
+        PVOID Generic;
+        PKINTERRUPT InterruptObject;
+    } ConnectionContext;
+} IO_DISCONNECT_INTERRUPT_PARAMETERS, *PIO_DISCONNECT_INTERRUPT_PARAMETERS;
+
+VOID IoDisconnectInterruptEx(PIO_DISCONNECT_INTERRUPT_PARAMETERS Parameters);
+
+#endif /* IO_H */
