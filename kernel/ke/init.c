@@ -16,6 +16,7 @@
 #include "mm/mm.h"
 #include "ex/ex.h"
 #include "ke/prcb.h"
+#include "ke/idle.h"
 #include "ktest.h"
 
 #define KERNEL_STACK_PAGES 8
@@ -63,8 +64,8 @@ static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
         KtRunFromCommandLine();
         HalExitEmulator(HAL_EXIT_TESTS_DONE);
     }
-    DbgPrint("ntmini: nothing more to do yet; the CPU halts. (Quit QEMU with Ctrl-A X.)\n");
-    HalHaltProcessor();
+    DbgPrint("ntmini: nothing more to do yet; the CPU idles. (Quit QEMU with Ctrl-A X.)\n");
+    KiIdleLoop();
 }
 
 VOID KiSystemStartup(ULONG Magic, ULONG64 InfoPhysical)
