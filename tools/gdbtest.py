@@ -54,7 +54,9 @@ def gdb_command(kernel, port):
              "break KtRunFromCommandLine", "continue",
              "echo @@loader\\n", "print KeBootInfo.Loader",
              "echo @@cmdline\\n", "printf \"%s\\n\", KeBootInfo.CommandLine",
-             "echo @@kinfo\\n", "kinfo", "echo @@end\\n", "kill"]
+             "echo @@kinfo\\n", "kinfo",
+             "echo @@irql\\n", "irql", "echo @@idt\\n", "idt", "echo @@clock\\n", "clock",
+             "echo @@end\\n", "kill"]
     command = [GDB, "-batch", "-nx", "-q", kernel, "-x", os.path.join(ROOT, "tools", "gdb", "ntmini.py")]
     for step in steps:
         command += ["-ex", step]
@@ -96,4 +98,10 @@ def judge_gdb(output, token, loader):
     clean = "Python Exception" not in kinfo and "Error occurred" not in kinfo
     check("kinfo", clean and all(word in kinfo for word in ("PVH", token, "usable")),
           "kinfo's output lacks the loader, the command line or the memory ranges")
+    # The tests start at PASSIVE_LEVEL with the system vectors connected and the clock calibrated.
+    for name, words in (("irql", ("PASSIVE_LEVEL",)), ("idt", ("KiDispatchInterrupt", "0xD1")),
+                        ("clock", ("interrupt time", "TSC"))):
+        section = gdb_section(output, name)
+        check(name, "Python Exception" not in section and all(w in section for w in words),
+              "`%s` printed no %s" % (name, " / ".join(words)))
     return verdict

@@ -225,10 +225,14 @@ class Gdb(unittest.TestCase):
     def test_transcript(self):
         transcript = ("ntmini: GDB helpers loaded: kinfo\nBreakpoint 1, KtRunFromCommandLine () at x.c:1\n"
                       "@@loader\n$1 = 3\n@@cmdline\ntest=- ktest-gdb=42\n@@kinfo\nboot\n  loader  3 (PVH)\n"
-                      "  command line \"test=- ktest-gdb=42\"\n  usable in total: 511 MiB\n@@end\n")
+                      "  command line \"test=- ktest-gdb=42\"\n  usable in total: 511 MiB\n"
+                      "@@irql\nIRQL 0 (PASSIVE_LEVEL)\n@@idt\n0x2F   2    dispatch  KiDispatchInterrupt\n"
+                      "0xD1   13   clock     HalpClockInterrupt\n@@clock\n  interrupt time 0\n  TSC 2.3 GHz\n@@end\n")
         self.assertTrue(ktest.judge_gdb(transcript, "ktest-gdb=42", 3).ok)
         broken = transcript.replace("$1 = 3", "$1 = 1")
         self.assertEqual(ktest.judge_gdb(broken, "ktest-gdb=42", 3).failed, 1)
+        no_clock = transcript.replace("HalpClockInterrupt", "-").replace("0xD1", "0xD2")
+        self.assertEqual(ktest.judge_gdb(no_clock, "ktest-gdb=42", 3).failed, 1)
         self.assertEqual(ktest.judge_gdb("", "ktest-gdb=42", 3).passed, 0)
 
 

@@ -9,6 +9,7 @@
 #include "ntdef.h"
 #include "ke/irql.h"
 #include "ke/interrupt.h"
+#include "vectors.h"
 
 /* ---- for drivers (WDM) ---- */
 
@@ -51,7 +52,7 @@ VOID HalRequestSoftwareInterrupt(KIRQL RequestIrql);
 /* ---- inside the HAL ---- */
 
 /* The 8259s' vectors once remapped (pic.c): 0xC0-0xCF, used by nothing. */
-#define PIC_VECTOR_BASE 0xC0
+/* PIC_VECTOR_BASE: see vectors.h */
 VOID HalpDisableLegacyPic(VOID);
 VOID HalpReadLegacyPicMasks(PUCHAR Master, PUCHAR Slave);
 

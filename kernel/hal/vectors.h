@@ -6,6 +6,9 @@
  *   0x1F       APC_LEVEL software interrupt       IRQL 1
  *   0x2F       DISPATCH_LEVEL software interrupt  IRQL 2
  *   0x30-0xBF  device interrupts, (IRQL << 4) + n  IRQL 3-11
+ *   0xC0-0xCF  the 8259 pair, remapped here and fully masked: a stray
+ *              8259 interrupt lands on a vector nobody uses, never on an
+ *              exception's                        IRQL 12
  *   0xD1       clock                              IRQL 13 (CLOCK_LEVEL)
  *   0xE1       inter-processor interrupt          IRQL 14 (IPI_LEVEL)
  *   0xFE       local APIC error                   IRQL 15
@@ -25,5 +28,6 @@
 #define VECTOR_TO_IRQL(Vector) ((KIRQL)((Vector) >> 4))
 #define DEVICE_VECTOR(Irql, Index) (((Irql) << 4) + (Index))
 #define PRIMARY_VECTOR_BASE 0x30 /* the first device vector */
+#define PIC_VECTOR_BASE 0xC0     /* the 8259s' 16 vectors, masked */
 
 #endif /* HAL_VECTORS_H */

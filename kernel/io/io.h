@@ -9,12 +9,6 @@
 #include "ntdef.h"
 #include "ke/interrupt.h"
 
-#ifndef STATUS_NOT_SUPPORTED
-#define STATUS_NOT_SUPPORTED ((NTSTATUS)0xC00000BBL)
-#endif
-#ifndef STATUS_INVALID_PARAMETER_1
-#define STATUS_INVALID_PARAMETER_1 ((NTSTATUS)0xC00000EFL)
-#endif
 
 /* Device objects do not exist yet; the parameter blocks below already carry
  * a pointer to one, as WDM's do. */
