@@ -52,13 +52,13 @@ static void PrintBanner(void)
 static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
 {
     ExInitializePool();
+    /* `quiet`: no banner, so only test output and bug checks reach the console. */
+    if (!KeHasOption("quiet"))
+        PrintBanner();
     HalpInitializeAcpi();
     HalInitializeInterrupts();
     HalInitializeClock();
     _enable(); /* from here on the CPU takes interrupts, as IRQL allows */
-    /* `quiet`: no banner, so only test output and bug checks reach the console. */
-    if (!KeHasOption("quiet"))
-        PrintBanner();
 
     if (KeHasOption("test") || KeHasOption("crash")) {
         KtRunFromCommandLine();
