@@ -39,10 +39,11 @@ NM := $(if $(CROSS),$(CROSS)nm,nm)
 # -mno-red-zone: an interrupt may push onto the stack below rsp at any time.
 # -mgeneral-regs-only: no SSE state is saved on interrupts, so none may be used.
 # -fno-omit-frame-pointer: bug-check backtraces walk the rbp chain.
+# -fshort-wchar: L"..." is an array of 16-bit WCHARs, as on Windows (UNICODE_STRING).
 INCLUDES := -Iinclude -Ilib -Ikernel -Itests/kernel
 CFLAGS := $(TARGET_FLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-	-fno-strict-aliasing -Og -g -Wall -Wextra -Werror -Wno-unused-parameter $(INCLUDES) -MMD -MP
+	-fno-strict-aliasing -fshort-wchar -Og -g -Wall -Wextra -Werror -Wno-unused-parameter $(INCLUDES) -MMD -MP
 ifeq ($(COMPILER),gcc)
 CFLAGS += -fno-tree-loop-distribute-patterns
 endif
@@ -50,7 +51,7 @@ NASMFLAGS := -f elf64 -g -F dwarf -Werror
 LDFLAGS := -n -nostdlib -static -z max-page-size=0x1000 -T linker.ld
 
 # ---- sources ----------------------------------------------------------------
-KERNEL_C := $(shell find kernel lib drivers tests/kernel -name '*.c' 2>/dev/null | sort)
+KERNEL_C := $(shell find kernel lib drivers tests/kernel tests/wdm -name '*.c' 2>/dev/null | sort)
 KERNEL_ASM := $(shell find boot kernel -name '*.asm' -not -path 'boot/efi/*' 2>/dev/null | sort)
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
@@ -85,9 +86,17 @@ $(BUILD)/ksyms.asm: $(BUILD)/kernel.pass1.elf tools/gensyms.py
 	$(PYTHON) tools/gensyms.py $(BUILD)/kernel.pass1.nm > $@
 $(BUILD)/%.o: $(BUILD)/%.asm
 	$(NASM) $(NASMFLAGS) $< -o $@
-$(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
+$(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld $(BUILD)/drivers-include-wdm-only
 	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
 	$(PYTHON) tools/checksyms.py $(BUILD)/kernel.pass1.elf $@
+
+# Drivers reach the kernel through wdm.h alone: the build fails when a file in
+# drivers/ or tests/wdm/ includes anything else (tools/check_driver_includes.py).
+DRIVER_SOURCES := $(shell find drivers tests/wdm -name '*.[ch]' 2>/dev/null | sort)
+$(BUILD)/drivers-include-wdm-only: $(DRIVER_SOURCES) tools/check_driver_includes.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/check_driver_includes.py $(DRIVER_SOURCES)
+	@touch $@
 
 # ---- the GRUB ISO: one image for SeaBIOS and for OVMF -------------------------
 $(ISO): $(KERNEL) boot/grub.cfg
@@ -102,6 +111,7 @@ include tools/make/dev.mk
 -include tools/make/efi.mk
 -include tools/make/testiso.mk
 -include tools/make/fuzz.mk
+-include tools/make/bench.mk
 
 clean:
 	rm -rf $(BUILD_ROOT)

@@ -38,6 +38,12 @@ typedef uintptr_t ULONG_PTR, *PULONG_PTR;
 typedef ULONG_PTR SIZE_T, *PSIZE_T;
 typedef LONG NTSTATUS;
 typedef ULONG LOGICAL;
+typedef short CSHORT;
+typedef WCHAR *PWSTR;
+typedef const WCHAR *PCWSTR;
+typedef char CCHAR;
+typedef PVOID HANDLE, *PHANDLE;  /* an index into a handle table, opaque to its holder */
+typedef ULONG ACCESS_MASK;
 
 #ifndef TRUE
 #define TRUE 1
@@ -60,10 +66,22 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 
 /* NTSTATUS: severity in the top two bits; >= 0 means success. */
 #define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
+#define NT_INFORMATION(Status) ((((ULONG)(Status)) >> 30) == 1)
+#define NT_WARNING(Status) ((((ULONG)(Status)) >> 30) == 2)
+#define NT_ERROR(Status) ((((ULONG)(Status)) >> 30) == 3)
 #define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
+#define STATUS_WAIT_0 ((NTSTATUS)0x00000000L) /* KeWaitFor*: object n satisfied the wait: STATUS_WAIT_0 + n */
+#define STATUS_ABANDONED_WAIT_0 ((NTSTATUS)0x00000080L)
+#define STATUS_USER_APC ((NTSTATUS)0x000000C0L)
+#define STATUS_ALERTED ((NTSTATUS)0x00000101L)
+#define STATUS_TIMEOUT ((NTSTATUS)0x00000102L) /* a success code: the wait timed out */
 #define STATUS_PENDING ((NTSTATUS)0x00000103L)
 #define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001L)
 #define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xC0000002L)
+#define STATUS_INVALID_HANDLE ((NTSTATUS)0xC0000008L)
+#define STATUS_OBJECT_TYPE_MISMATCH ((NTSTATUS)0xC0000024L)
+#define STATUS_MUTANT_NOT_OWNED ((NTSTATUS)0xC0000046L)
+#define STATUS_SEMAPHORE_LIMIT_EXCEEDED ((NTSTATUS)0xC0000047L)
 #define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
 #define STATUS_NOT_SUPPORTED ((NTSTATUS)0xC00000BBL)
 #define STATUS_INVALID_PARAMETER_1 ((NTSTATUS)0xC00000EFL)
@@ -71,6 +89,29 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 #define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
 #define STATUS_BUFFER_TOO_SMALL ((NTSTATUS)0xC0000023L)
 #define STATUS_NOT_FOUND ((NTSTATUS)0xC0000225L)
+/* The I/O manager's (kernel/io, docs/io.md). */
+#define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005L)
+#define STATUS_NO_SUCH_DEVICE ((NTSTATUS)0xC000000EL)
+#define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010L)
+#define STATUS_END_OF_FILE ((NTSTATUS)0xC0000011L)
+#define STATUS_MORE_PROCESSING_REQUIRED ((NTSTATUS)0xC0000016L)
+#define STATUS_OBJECT_NAME_INVALID ((NTSTATUS)0xC0000033L)
+#define STATUS_OBJECT_NAME_NOT_FOUND ((NTSTATUS)0xC0000034L)
+#define STATUS_OBJECT_NAME_COLLISION ((NTSTATUS)0xC0000035L)
+#define STATUS_DEVICE_NOT_READY ((NTSTATUS)0xC00000A3L)
+#define STATUS_CANCELLED ((NTSTATUS)0xC0000120L)
+#define STATUS_INVALID_DEVICE_STATE ((NTSTATUS)0xC0000184L)
+
+/* A counted string of 16-bit characters, NT's name for everything named
+ * (device names: \Device\Foo). Length and MaximumLength are in bytes, and
+ * Buffer need not end with a zero. The kernel is built with -fshort-wchar, so
+ * L"..." literals are WCHAR arrays, as with Microsoft's compiler. */
+typedef struct _UNICODE_STRING {
+    USHORT Length;        /* bytes in use, without any terminating zero */
+    USHORT MaximumLength; /* bytes Buffer can hold */
+    PWSTR Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
 
 /* Doubly linked lists, as in NT: the list head is a LIST_ENTRY whose Flink and
  * Blink point to itself when the list is empty. */

@@ -71,6 +71,13 @@ ULONG RtlFindClearBitsAndSet(PRTL_BITMAP BitMap, ULONG NumberToFind, ULONG HintI
 ULONG RtlFindSetBits(PRTL_BITMAP BitMap, ULONG NumberToFind, ULONG HintIndex);
 #define RTL_BITMAP_NOT_FOUND 0xFFFFFFFFU
 
+/* Counted strings (lib/unicode.c), as NT's. RtlInitUnicodeString points
+ * Destination at Source (no copy) with the lengths of its zero-terminated
+ * text; NULL gives an empty string. RtlEqualUnicodeString compares, ignoring
+ * ASCII case when CaseInSensitive (NT's object names are case-insensitive). */
+VOID RtlInitUnicodeString(PUNICODE_STRING Destination, PCWSTR Source);
+BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+
 /* The kernel command line (lib/cmdline.c): space-separated words, each either
  * `name` or `name=value`. */
 BOOLEAN RtlGetOption(const char *CommandLine, const char *Name, char *Value, size_t ValueSize);

@@ -56,6 +56,8 @@ def gdb_command(kernel, port):
              "echo @@cmdline\\n", "printf \"%s\\n\", KeBootInfo.CommandLine",
              "echo @@kinfo\\n", "kinfo",
              "echo @@irql\\n", "irql", "echo @@idt\\n", "idt", "echo @@clock\\n", "clock",
+             "echo @@devobj\\n", "devobj", "echo @@drvobj\\n", "drvobj", "echo @@irps\\n", "irps",
+             "echo @@pcr\\n", "pcr", "echo @@dpcs\\n", "dpcs",
              "echo @@end\\n", "kill"]
     command = [GDB, "-batch", "-nx", "-q", kernel, "-x", os.path.join(ROOT, "tools", "gdb", "ntmini.py")]
     for step in steps:
@@ -99,8 +101,12 @@ def judge_gdb(output, token, loader):
     check("kinfo", clean and all(word in kinfo for word in ("PVH", token, "usable")),
           "kinfo's output lacks the loader, the command line or the memory ranges")
     # The tests start at PASSIVE_LEVEL with the system vectors connected and the clock calibrated.
+    # The built-in drivers have started (IoInitSystem); no IRP is out yet.
     for name, words in (("irql", ("PASSIVE_LEVEL",)), ("idt", ("KiDispatchInterrupt", "0xD1")),
-                        ("clock", ("interrupt time", "TSC"))):
+                        ("clock", ("interrupt time", "TSC")),
+                        ("devobj", ("\\Device\\IoTestDisk", "StackSize 3")),
+                        ("drvobj", ("\\Driver\\IoTestUpperFilter",)), ("irps", ("no IRPs in flight",)),
+                        ("pcr", ("processor 0:", "APIC ID", "DPCs run")), ("dpcs", ("processor 0:", "queued"))):
         section = gdb_section(output, name)
         check(name, "Python Exception" not in section and all(w in section for w in words),
               "`%s` printed no %s" % (name, " / ".join(words)))

@@ -227,7 +227,11 @@ class Gdb(unittest.TestCase):
                       "@@loader\n$1 = 3\n@@cmdline\ntest=- ktest-gdb=42\n@@kinfo\nboot\n  loader  3 (PVH)\n"
                       "  command line \"test=- ktest-gdb=42\"\n  usable in total: 511 MiB\n"
                       "@@irql\nIRQL 0 (PASSIVE_LEVEL)\n@@idt\n0x2F   2    dispatch  KiDispatchInterrupt\n"
-                      "0xD1   13   clock     HalpClockInterrupt\n@@clock\n  interrupt time 0\n  TSC 2.3 GHz\n@@end\n")
+                      "0xD1   13   clock     HalpClockInterrupt\n@@clock\n  interrupt time 0\n  TSC 2.3 GHz\n"
+                      "@@devobj\n0x1  \\Device\\IoTestDisk  StackSize 1\n0x2  (unnamed)  StackSize 3\n"
+                      "@@drvobj\n0x3  \\Driver\\IoTestUpperFilter  1 device(s)\n@@irps\nno IRPs in flight\n"
+                      "@@pcr\nprocessor 0: KPRCB 0x1, APIC ID 0\n  DPCs run  3\n"
+                      "@@dpcs\nprocessor 0: 0 DPC(s) queued\n@@end\n")
         self.assertTrue(ktest.judge_gdb(transcript, "ktest-gdb=42", 3).ok)
         broken = transcript.replace("$1 = 3", "$1 = 1")
         self.assertEqual(ktest.judge_gdb(broken, "ktest-gdb=42", 3).failed, 1)

@@ -45,6 +45,10 @@ BOOTS = [
     Boot("ovmf",     "iso grub uefi kernel", "cdrom", "ntmini-test.iso",  "ovmf",    "q35",   1,   "test=all"),
     Boot("ovmf-pc",  "iso grub uefi kernel", "cdrom", "ntmini-test.iso",  "ovmf",    "pc",    1,   "test=all"),
     Boot("efi",      "efi uefi kernel",      "esp",   "efi/esp-test.img", "ovmf",    "q35",   1,   "test=all"),
+    Boot("ovmf-smp4", "iso grub uefi kernel smp", "cdrom", "ntmini-test.iso", "ovmf", "q35",  4,   "test=all"),
+    # APIC IDs 0,1,2,4,5,6: a gap, as two sockets of three cores give
+    Boot("pvh-smp6", "pvh kernel smp",       "pvh",   "kernel.elf",       "seabios", "q35",   6,   "test=all",
+         None, "-smp 6,sockets=2,cores=3"),
 ]
 
 MAIN_BOOT = "pvh"

@@ -51,6 +51,14 @@ ULONG HalpLapicRead(ULONG Register);
 VOID HalpLapicWrite(ULONG Register, ULONG Value);
 VOID HalpLapicEoi(VOID);
 ULONG HalpLapicId(VOID);
+/* Sends an IPI to the APIC ApicId: IcrLow holds the vector, the delivery
+ * mode and the level/trigger bits (below); waits until it has left. */
+VOID HalpSendIpi(ULONG ApicId, ULONG IcrLow);
+#define LAPIC_ICR_FIXED (0U << 8)
+#define LAPIC_ICR_INIT (5U << 8)
+#define LAPIC_ICR_STARTUP (6U << 8)
+#define LAPIC_ICR_LEVEL_ASSERT (1U << 14)
+#define LAPIC_ICR_LEVEL_TRIGGER (1U << 15)
 /* Sends Vector to this CPU (a self-IPI): pending until CR8 drops below its class. */
 VOID HalpSendSelfIpi(UCHAR Vector);
 

@@ -31,6 +31,8 @@
 #include "vectors.h"
 #include "ke/ke.h"
 #include "ke/time.h"
+#include "ke/prcb.h"
+#include "ke/dpc.h"
 #include "rtl.h"
 
 /* Divide by 16: QEMU's 1 GHz becomes 62.5 MHz, so 1 ms is 62500 counts and the
@@ -78,10 +80,17 @@ static VOID MeasureTscAndLapicTimer(VOID)
     HalpClock.CalibrationPpm = HALP_SAMPLE_PPM(&Best);
 }
 
-/* The clock interrupt, at CLOCK_LEVEL. The dispatcher sends the EOI. */
+/* The clock interrupt, at CLOCK_LEVEL, on every CPU (each has its own LAPIC
+ * timer). As in NT, only one CPU, the boot CPU, advances the time; every
+ * CPU lets the DPC watchdog look at its own DPCs. The dispatcher sends the EOI. */
 static VOID HalpClockInterrupt(PKTRAP_FRAME TrapFrame)
 {
-    KeUpdateSystemTime(TrapFrame, HalpClock.PeriodUs * 10);
+    KeGetCurrentPrcb()->ClockTickCount++;
+    if (KeGetCurrentProcessorNumber() == 0)
+        KeUpdateSystemTime(TrapFrame, HalpClock.PeriodUs * 10);
+    else
+        KiClockTick(TrapFrame); /* the dispatcher's share: quantum, timers */
+    KiDpcClockTick();
 }
 
 /* Step 3: one interrupt every PeriodUs, rounded to the nearest count. */
@@ -91,6 +100,14 @@ static VOID StartPeriodicTimer(VOID)
 
     HalpClock.LapicInitialCount = (ULONG)((CountsPerSecond * HalpClock.PeriodUs + 500000) / 1000000);
     HalpConnectSystemVector(CLOCK_VECTOR, HalpClockInterrupt);
+    HalStartClockOnThisProcessor();
+}
+
+/* Every CPU's LAPIC timer runs at the same rate (one bus clock feeds them
+ * all), so each AP starts its own with the boot CPU's measured values. */
+VOID HalStartClockOnThisProcessor(VOID)
+{
+    HalpLapicWrite(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_BY_16);
     HalpLapicWrite(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | CLOCK_VECTOR);
     HalpLapicWrite(LAPIC_TIMER_INITIAL, HalpClock.LapicInitialCount); /* counting starts */
 }

@@ -21,6 +21,8 @@
  * the task register. */
 VOID HalpLoadGdt(const VOID *Pointer, ULONG CodeSelector, ULONG DataSelector, ULONG TssSelector);
 VOID HalpLoadIdt(const VOID *Pointer);
+/* Loads the shared IDT (idt.c) on this CPU. */
+VOID HalpLoadIdtOnThisProcessor(VOID);
 
 /* The 256 interrupt entry stubs in trap.asm, in vector order. */
 extern const ULONG64 KiInterruptStubs[256];

@@ -47,7 +47,12 @@ VOID HalInitializeIdt(VOID)
     SetGate(2, KiInterruptStubs[2], IST_NMI);
     SetGate(8, KiInterruptStubs[8], IST_DOUBLE_FAULT);
     SetGate(18, KiInterruptStubs[18], IST_MACHINE_CHECK);
+    HalpLoadIdtOnThisProcessor();
+}
 
+/* Every CPU uses the one IDT: the boot CPU fills it, each AP only loads it. */
+VOID HalpLoadIdtOnThisProcessor(VOID)
+{
     IDT_POINTER Pointer = {sizeof(KiIdt) - 1, (ULONG64)KiIdt};
     HalpLoadIdt(&Pointer);
 }

@@ -87,9 +87,35 @@ VOID HalpSendSelfIpi(UCHAR Vector)
     HalpLapicWrite(LAPIC_ICR_LOW, LAPIC_ICR_TO_SELF | Vector);
 }
 
+/* Sends an IPI: IcrLow (vector, delivery mode, level, trigger) to the APIC
+ * whose ID is ApicId. In xAPIC mode the destination goes in the ICR's high
+ * half and writing the low half sends; interrupts are off in between, so an
+ * ISR sending its own IPI cannot change the destination under us. */
+VOID HalpSendIpi(ULONG ApicId, ULONG IcrLow)
+{
+    ULONG64 Flags = __readeflags();
+
+    _disable();
+    if (HalpX2Apic) {
+        __writemsr(MSR_X2APIC_ICR, ((ULONG64)ApicId << 32) | IcrLow);
+    } else {
+        while (HalpLapicRead(LAPIC_ICR_LOW) & LAPIC_ICR_PENDING)
+            _mm_pause();
+        HalpLapicWrite(LAPIC_ICR_HIGH, ApicId << 24);
+        HalpLapicWrite(LAPIC_ICR_LOW, IcrLow);
+        while (HalpLapicRead(LAPIC_ICR_LOW) & LAPIC_ICR_PENDING)
+            _mm_pause();
+    }
+    if (Flags & EFLAGS_IF)
+        _enable();
+}
+
 /* Switches the APIC into x2APIC mode if the CPU has it, otherwise maps the
  * xAPIC registers. Firmware may already have chosen x2APIC; the only way
- * back would be to disable the APIC, so that choice is kept. */
+ * back would be to disable the APIC, so that choice is kept. Every CPU runs
+ * this for its own APIC (the mode is per CPU); the xAPIC registers are at the
+ * same physical address on every CPU, each CPU reaching its own APIC there,
+ * so one mapping serves all. */
 static VOID ChooseAccessMode(VOID)
 {
     ULONG Regs[4];
@@ -102,6 +128,8 @@ static VOID ChooseAccessMode(VOID)
         return;
     }
     __writemsr(MSR_APIC_BASE, Base | APIC_BASE_ENABLE);
+    if (HalpLapicBase != NULL)
+        return;
     PHYSICAL_ADDRESS Physical;
     Physical.QuadPart = (LONGLONG)(Base & APIC_BASE_ADDRESS); /* the MADT says the same */
     HalpLapicBase = MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached);

@@ -1,7 +1,8 @@
 /*
- * io.h - the I/O manager's public face (Io). For now only what connects a
- * driver's ISR to its interrupt (interrupt.c); device objects, IRPs and the
- * rest come with the I/O manager work, and all of it moves into wdm.h then.
+ * io.h - connecting a driver's ISR to its interrupt (interrupt.c). The rest
+ * of the I/O manager's driver interface (driver and device objects, IRPs,
+ * MDLs) is in include/wdm.h, which includes this file; the I/O manager's
+ * internals are in iop.h.
  */
 #ifndef IO_H
 #define IO_H
@@ -10,8 +11,8 @@
 #include "ke/interrupt.h"
 
 
-/* Device objects do not exist yet; the parameter blocks below already carry
- * a pointer to one, as WDM's do. */
+/* The parameter blocks below carry a pointer to a device object, as WDM's do
+ * (wdm.h defines the structure). */
 typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
 
 /* Creates an interrupt object for the processors in ProcessorEnableMask
@@ -48,7 +49,7 @@ VOID IoDisconnectInterrupt(PKINTERRUPT InterruptObject);
 #define CONNECT_MESSAGE_BASED 0x3
 
 typedef struct _IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS {
-    PDEVICE_OBJECT PhysicalDeviceObject; /* unused until device objects exist */
+    PDEVICE_OBJECT PhysicalDeviceObject; /* unused until there is a PnP manager */
     PKINTERRUPT *InterruptObject;        /* receives the object */
     PKSERVICE_ROUTINE ServiceRoutine;
     PVOID ServiceContext;

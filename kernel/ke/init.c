@@ -17,7 +17,13 @@
 #include "ex/ex.h"
 #include "ke/prcb.h"
 #include "ke/idle.h"
+#include "io/iop.h"
+#include "ke/thread.h"
+#include "ps/ps.h"
+#include "ke/ipi.h"
+#include "ke/dpc.h"
 #include "ktest.h"
+#include "bench.h"
 
 #define KERNEL_STACK_PAGES 8
 
@@ -49,6 +55,34 @@ static void PrintBanner(void)
     KiPrintBootInfoDigest();
 }
 
+/* The first system thread: what needs a thread (the tests wait, sleep and
+ * start threads of their own) runs here, not in the idle thread. */
+static VOID KiSystemStartupPhase2(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    /* On the boot processor, like all start-up code: some tests look at the
+     * processor that takes the clock interrupt. Their own threads go anywhere. */
+    KeSetSystemAffinityThreadEx(1);
+    if (KeHasOption("bench")) {
+        KtRunBenchmarks();
+        HalExitEmulator(HAL_EXIT_TESTS_DONE);
+    }
+    if (KeHasOption("test") || KeHasOption("crash")) {
+        KtRunFromCommandLine();
+        HalExitEmulator(HAL_EXIT_TESTS_DONE);
+    }
+    DbgPrint("ntmini: nothing more to do yet; the CPUs idle. (Quit QEMU with Ctrl-A X.)\n");
+}
+
+static VOID KiStartSystemThread(PKSTART_ROUTINE Routine)
+{
+    HANDLE Handle;
+
+    if (!NT_SUCCESS(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Routine, NULL)))
+        KiBugCheck(PHASE0_INITIALIZATION_FAILED, 0, 0, 0, 0, NULL, "no memory for the first system thread");
+    ZwClose(Handle);
+}
+
 static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
 {
     ExInitializePool();
@@ -57,15 +91,16 @@ static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
         PrintBanner();
     HalpInitializeAcpi();
     HalInitializeInterrupts();
+    KiInitializeIpi();
+    KiInitializeDpcs();
     HalInitializeClock();
     _enable(); /* from here on the CPU takes interrupts, as IRQL allows */
-
-    if (KeHasOption("test") || KeHasOption("crash")) {
-        KtRunFromCommandLine();
-        HalExitEmulator(HAL_EXIT_TESTS_DONE);
-    }
-    DbgPrint("ntmini: nothing more to do yet; the CPU idles. (Quit QEMU with Ctrl-A X.)\n");
-    KiIdleLoop();
+    IoInitSystem(); /* the built-in drivers' DriverEntry, at PASSIVE_LEVEL */
+    KiInitializeIdleThread(); /* this code is now the boot CPU's idle thread */
+    KeStartAllProcessors();
+    KiStartDpcThreads();
+    KiStartSystemThread(KiSystemStartupPhase2);
+    KiIdleLoop(); /* runs whenever no thread is ready */
 }
 
 VOID KiSystemStartup(ULONG Magic, ULONG64 InfoPhysical)
@@ -75,6 +110,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG64 InfoPhysical)
     HalInitializeGdt();
     HalInitializeIdt();
     KiInitializePrcb(&KiBootPrcb, 0, KiInitialApicId());
+    KiActivateProcessor(&KiBootPrcb);
     MmInitSystem();
 
     PVOID Stack = MmCreateKernelStack(KERNEL_STACK_PAGES);

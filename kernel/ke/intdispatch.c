@@ -17,7 +17,9 @@
  *      lower the IRQL to what it was. iretq then re-enables interrupts: a
  *      vector that became deliverable as the IRQL dropped (a DISPATCH_LEVEL
  *      software interrupt the ISR requested, say) is taken right there, on
- *      a stack that has already unwound this interrupt.
+ *      a stack that has already unwound this interrupt. (The APC and
+ *      DISPATCH software interrupts take their EOI before step 2 instead:
+ *      see IsSoftwareInterrupt.)
  *
  * The spurious vector is the exception: the APIC sends it when the interrupt
  * it was about to deliver was masked (CR8 went up) in the meantime. Nothing is
@@ -119,6 +121,21 @@ static VOID ServiceChain(KI_INTERRUPT_VECTOR *Entry, ULONG Vector)
         NoteUnclaimed(Entry, Vector);
 }
 
+/* The APC and DISPATCH software interrupts are acknowledged *before* their
+ * handler runs (step 4 moves up, after step 1). The DISPATCH handler may
+ * switch threads, and the thread switched away from finishes this interrupt
+ * only when it runs again, perhaps much later, perhaps on another processor.
+ * An EOI left for then would keep the vector in service on this processor
+ * all that time, and the APIC would hold back every interrupt of its class
+ * and below: no more DISPATCH interrupts here at all. Acknowledging early is
+ * safe because CR8 already holds the class back: a new request waits in IRR
+ * until the IRQL drops, as it should. Device vectors keep the EOI after the
+ * ISR, where a level-triggered line needs it. */
+static BOOLEAN IsSoftwareInterrupt(ULONG Vector)
+{
+    return Vector == APC_VECTOR || Vector == DISPATCH_VECTOR;
+}
+
 VOID KiInterruptDispatch(PKTRAP_FRAME TrapFrame)
 {
     ULONG Vector = (ULONG)TrapFrame->Vector;
@@ -128,6 +145,9 @@ VOID KiInterruptDispatch(PKTRAP_FRAME TrapFrame)
     if (Vector == APIC_SPURIOUS_VECTOR)
         return;
     KIRQL OldIrql = KfRaiseIrql(VECTOR_TO_IRQL(Vector));
+    BOOLEAN Software = IsSoftwareInterrupt(Vector);
+    if (Software)
+        HalpLapicEoi();
     _enable();
     if (Entry->SystemHandler != NULL) {
         Entry->SystemHandler(TrapFrame);
@@ -136,6 +156,7 @@ VOID KiInterruptDispatch(PKTRAP_FRAME TrapFrame)
         ServiceChain(Entry, Vector);
     }
     _disable();
-    HalpLapicEoi();
+    if (!Software)
+        HalpLapicEoi();
     KfLowerIrql(OldIrql);
 }

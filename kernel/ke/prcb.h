@@ -25,15 +25,20 @@
 struct _KTHREAD;
 
 typedef struct _KPRCB {
-    struct _KPRCB *Self;   /* gs:[0] */
-    ULONG Number;          /* 0 .. KeNumberProcessors - 1, in MADT order */
-    ULONG ApicId;          /* the local APIC's ID (need not equal Number) */
+    struct _KPRCB *Self; /* gs:[0] */
+    ULONG Number;        /* 0 .. KeNumberProcessors - 1, in MADT order */
+    ULONG ApicId;        /* the local APIC's ID (need not equal Number) */
     struct _KTHREAD *CurrentThread;
     struct _KTHREAD *NextThread; /* chosen to run next; switched to at DISPATCH */
     struct _KTHREAD *IdleThread;
-    KDPC_DATA DpcData;
+    KDPC_DATA DpcData;         /* ordinary DPCs, run at DISPATCH_LEVEL */
+    KDPC_DATA ThreadedDpcData; /* threaded DPCs, run at PASSIVE_LEVEL by the DPC thread */
     KSCHEDULER_DATA Scheduler;
-    PVOID ArchData; /* the CPU's GDT, TSS and IST stacks (hal) */
+    PVOID ArchData;                  /* the CPU's GDT, TSS and IST stacks (hal) */
+    PVOID InitialStack;              /* the top of the stack the CPU started on */
+    volatile ULONG IpiRequests;      /* IPI_REQUEST_* bits other CPUs left for this one (ipi.c) */
+    ULONG64 IpiCount;                /* IPIs taken */
+    volatile ULONG64 ClockTickCount; /* this CPU's clock interrupts */
 } KPRCB, *PKPRCB;
 
 /* KPRCB.Self sits at offset 0 so that gs:[0] finds it. */
@@ -47,12 +52,28 @@ static inline PKPRCB KeGetCurrentPrcb(VOID)
 }
 
 extern KPRCB *KiProcessorBlock[MAXIMUM_PROCESSORS]; /* by processor number */
-extern volatile ULONG KeNumberProcessors;            /* CPUs started so far */
+extern volatile ULONG KeNumberProcessors;           /* CPUs started so far */
 
-/* Points this CPU's GS base at Prcb and records it in KiProcessorBlock. */
+/* Fills Prcb, points this CPU's GS base at it and records it in
+ * KiProcessorBlock. Call after the CPU's GDT is loaded. */
 VOID KiInitializePrcb(PKPRCB Prcb, ULONG Number, ULONG ApicId);
+/* The CPU is ready for work from others (IPIs, targeted DPCs): it joins
+ * KeNumberProcessors. The last step of a CPU's start-up. */
+VOID KiActivateProcessor(PKPRCB Prcb);
+
+/* WDM: the group-relative processor number (one group here: group 0). */
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
 
 ULONG KeGetCurrentProcessorNumber(VOID);
+ULONG KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber);
 ULONG KeQueryActiveProcessorCount(PULONG64 ActiveProcessors);
+
+/* Starts every other processor the MADT lists (mpinit.c), on the boot CPU,
+ * once the clock runs. Returns when each has started or given up. */
+VOID KeStartAllProcessors(VOID);
 
 #endif /* KE_PRCB_H */

@@ -3,9 +3,10 @@
  * kernel receives them (softint.c). HalRequestSoftwareInterrupt
  * (hal/interrupts.h) requests one.
  *
- * For now each only calls a hook, so that tests can watch when it arrives.
- * The DPC work plugs the DPC queue into KiDispatchInterruptHook, and the APC
- * work the kernel APCs into KiApcInterruptHook.
+ * The DISPATCH_LEVEL interrupt expires timers, drains the DPC queue and
+ * switches threads (softint.c); both also call a hook, so that tests can
+ * watch when they arrive. The APC work will plug the kernel APCs into
+ * KiApcInterruptHook.
  */
 #ifndef KE_SOFTINT_H
 #define KE_SOFTINT_H

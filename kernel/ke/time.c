@@ -27,6 +27,8 @@
 #include "ke/time.h"
 #include "ke/irql.h"
 #include "hal/x86.h"
+#include "hal/interrupts.h"
+#include "ke/schedp.h"
 
 volatile ULONG64 KiTickCount;     /* clock interrupts since boot */
 volatile ULONG64 KiInterruptTime; /* 100 ns units since boot */
@@ -97,23 +99,30 @@ VOID KiSetPerformanceFrequency(ULONG64 Frequency)
 }
 
 /*
- * What the clock tick does for the rest of the kernel. Nothing yet: timers
- * and threads come with the next issue, which fills this in. It must stay
- * short, as everything at CLOCK_LEVEL must, so it will only decide and ask:
- *   - when a KTIMER is due, request a DISPATCH_LEVEL software interrupt; the
- *     timers expire, and their DPCs run, at DISPATCH_LEVEL, not here;
- *   - charge the tick to the running thread, and when its quantum is used up,
- *     request a DISPATCH_LEVEL interrupt too, so that the dispatcher picks the
- *     next thread once the IRQL drops below DISPATCH_LEVEL.
+ * What each clock tick does for the dispatcher, on every processor, at
+ * CLOCK_LEVEL. It must stay short, as everything at CLOCK_LEVEL must, so it
+ * only decides and asks: when one of this processor's timers is due, or the
+ * running thread's quantum is used up (or a better thread waits), it
+ * requests the DISPATCH_LEVEL software interrupt. The timers expire, their
+ * DPCs run and threads switch there, once the IRQL drops below
+ * DISPATCH_LEVEL; never here. Until the processor has its idle thread its
+ * dispatcher is not running, and there is nothing to do.
  */
-static VOID KiClockTick(PKTRAP_FRAME TrapFrame)
+VOID KiClockTick(PKTRAP_FRAME TrapFrame)
 {
+    PKPRCB Prcb = KeGetCurrentPrcb();
+
     UNREFERENCED_PARAMETER(TrapFrame);
+    if (Prcb->IdleThread == NULL)
+        return;
+    BOOLEAN TimerDue = KiTimerDue(Prcb);
+    BOOLEAN Reschedule = KiQuantumTick(Prcb);
+    if (TimerDue || Reschedule)
+        HalRequestSoftwareInterrupt(DISPATCH_LEVEL);
 }
 
-/* Called by the HAL's clock interrupt handler, at CLOCK_LEVEL. Only the boot
- * CPU has a clock interrupt now; when the others get theirs, only one CPU may
- * advance the time (as in NT), and the rest will call KiClockTick alone. */
+/* Called by the HAL's clock interrupt handler, at CLOCK_LEVEL, on the one
+ * processor that keeps the time (as in NT); the others call KiClockTick. */
 VOID KeUpdateSystemTime(PKTRAP_FRAME TrapFrame, ULONG Increment)
 {
     KiInterruptTime += Increment;

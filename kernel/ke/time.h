@@ -37,7 +37,11 @@ VOID KeStallExecutionProcessor(ULONG MicroSeconds);
 VOID KeSetTimeIncrement(ULONG MaximumIncrement, ULONG MinimumIncrement);
 /* The TSC's measured rate: the performance counter's frequency. */
 VOID KiSetPerformanceFrequency(ULONG64 Frequency);
-/* The clock interrupt's work, at CLOCK_LEVEL: advance time by Increment. */
+/* The clock interrupt's work, at CLOCK_LEVEL, on the processor that keeps
+ * the time: advance it by Increment, then KiClockTick. */
 VOID KeUpdateSystemTime(PKTRAP_FRAME TrapFrame, ULONG Increment);
+/* Every other processor's clock interrupt: the per-processor part alone
+ * (quantum, timers). */
+VOID KiClockTick(PKTRAP_FRAME TrapFrame);
 
 #endif /* KE_TIME_H */

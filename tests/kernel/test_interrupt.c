@@ -256,6 +256,8 @@ KTEST(interrupt, dispatch_interrupt_follows_the_isr)
     TEST_DEVICE Device = {.Name = 'I', .Claim = TRUE};
     ULONG Vector = HalpAllocateDeviceVector(5);
 
+    KSOFTWARE_INTERRUPT_HOOK *SavedHook = KiDispatchInterruptHook; /* the DPC queue's drain */
+
     DeferredCalls = 0;
     KiDispatchInterruptHook = DeferredWork;
     KT_ASSERT_EQ(
@@ -264,7 +266,7 @@ KTEST(interrupt, dispatch_interrupt_follows_the_isr)
     ClearLog();
     HalpSendSelfIpi((UCHAR)Vector);
     KT_EXPECT(IntTestWaitUntil(DeferredCalls == 1));
-    KiDispatchInterruptHook = NULL;
+    KiDispatchInterruptHook = SavedHook;
     IoDisconnectInterrupt(Device.Interrupt);
     HalpFreeDeviceVector(Vector);
     KT_EXPECT_EQ(DeferredCallsSeenByIsr, 0);

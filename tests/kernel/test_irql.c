@@ -72,8 +72,13 @@ static VOID DispatchHook(VOID)
     Note('D');
 }
 
+/* The hooks in place before the test (the DPC queue's drain, ke/dpc.h). */
+static KSOFTWARE_INTERRUPT_HOOK *SavedApcHook, *SavedDispatchHook;
+
 static VOID InstallHooks(VOID)
 {
+    SavedApcHook = KiApcInterruptHook;
+    SavedDispatchHook = KiDispatchInterruptHook;
     ApcCount = DispatchCount = OrderLength = 0;
     ApcIrql = DispatchIrql = HIGH_LEVEL;
     RtlZeroMemory(Order, sizeof(Order));
@@ -83,8 +88,8 @@ static VOID InstallHooks(VOID)
 
 static VOID RemoveHooks(VOID)
 {
-    KiApcInterruptHook = NULL;
-    KiDispatchInterruptHook = NULL;
+    KiApcInterruptHook = SavedApcHook;
+    KiDispatchInterruptHook = SavedDispatchHook;
 }
 
 KTEST(irql, dispatch_interrupt_waits_until_below_dispatch)
