@@ -15,7 +15,7 @@
  * with them back on: sti takes effect only after the next instruction, so no
  * interrupt can slip in between and leave the processor asleep with a thread
  * ready. A thread readied here later comes with an interrupt (the IPI of
- * KiRequestDispatch), which ends the halt.
+ * KiRequestDispatchInterrupt), which ends the halt.
  */
 #include "idle.h"
 #include "schedp.h"

@@ -14,6 +14,7 @@
  *     another processor's queues before it idles.
  */
 #include "schedp.h"
+#include "ipi.h"
 #include "hal/interrupts.h"
 #include "hal/hal.h"
 #include "hal/vectors.h"
@@ -142,14 +143,6 @@ PKTHREAD KiSelectReadyThread(PKPRCB Prcb, KPRIORITY MinPriority, BOOLEAN AllowSt
     return Thread;
 }
 
-VOID KiRequestDispatch(PKPRCB Prcb)
-{
-    if (Prcb == KeGetCurrentPrcb())
-        HalRequestSoftwareInterrupt(DISPATCH_LEVEL);
-    else
-        HalRequestIpi(Prcb->ApicId, DISPATCH_VECTOR);
-}
-
 /* Idle: running its idle thread, with nothing queued and nothing chosen. */
 static BOOLEAN IsIdle(PKPRCB Prcb)
 {
@@ -185,5 +178,5 @@ VOID KiReadyThread(PKTHREAD Thread)
 
     KiInsertReadyThread(Prcb, Thread, FALSE);
     if (Thread->Priority > Prcb->CurrentThread->Priority)
-        KiRequestDispatch(Prcb);
+        KiRequestDispatchInterrupt(Prcb->Number);
 }

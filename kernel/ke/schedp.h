@@ -57,8 +57,6 @@ KPRIORITY KiHighestReadyPriority(PKPRCB Prcb);
 KAFFINITY KiSchedulingProcessors(VOID);
 /* Is some processor's queue not empty? A hint, read without the lock. */
 BOOLEAN KiAnyThreadReady(VOID);
-/* Asks Prcb's processor to run its DISPATCH_LEVEL interrupt. */
-VOID KiRequestDispatch(PKPRCB Prcb);
 /* Clock ticks in a quantum: about 20 ms, whatever the clock period. */
 LONG KiQuantumTicks(VOID);
 

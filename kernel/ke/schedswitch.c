@@ -22,6 +22,7 @@
  * lock keeps them out, and RunningOn checks it (ClaimProcessor).
  */
 #include "schedp.h"
+#include "ipi.h"
 #include "rtl.h"
 
 /* Thread is about to run on Prcb. If it is already running somewhere, the
@@ -179,7 +180,7 @@ KAFFINITY KeSetSystemAffinityThreadEx(KAFFINITY Affinity)
         KeReleaseSpinLockFromDpcLevel(&KiDispatcherLock);
     } else { /* off this processor: wait on an allowed one's queue */
         KiReadyThread(Current);
-        KiRequestDispatch(KiProcessorBlock[Current->NextProcessor]);
+        KiRequestDispatchInterrupt(Current->NextProcessor);
         KiSwapThread();
     }
     KeLowerIrql(OldIrql);

@@ -10,6 +10,7 @@
  * KiThreadReaper), once the old stack is no longer in use.
  */
 #include "schedp.h"
+#include "ipi.h"
 #include "mm/mm.h"
 #include "rtl.h"
 
@@ -143,7 +144,7 @@ KPRIORITY KeSetPriorityThread(PKTHREAD Thread, KPRIORITY Priority)
         Thread->Priority = Priority;
         /* Running and lowered: a better thread may be waiting there now. */
         if (Thread->State == Running && KiHighestReadyPriority(Prcb) > Priority)
-            KiRequestDispatch(Prcb);
+            KiRequestDispatchInterrupt(Prcb->Number);
     }
     KiReleaseDispatcherLock(OldIrql);
     return Old;
