@@ -49,15 +49,12 @@ static VOID WriteRegister(HALP_IOAPIC *IoApic, ULONG Register, ULONG Value)
 
 static KIRQL Lock(VOID)
 {
-    KIRQL OldIrql = KfRaiseIrql(HIGH_LEVEL);
-    KiAcquireSpinLockRaw(&HalpIoApicLock);
-    return OldIrql;
+    return KiAcquireSpinLockRaiseToHigh(&HalpIoApicLock);
 }
 
 static VOID Unlock(KIRQL OldIrql)
 {
-    KiReleaseSpinLockRaw(&HalpIoApicLock);
-    KfLowerIrql(OldIrql);
+    KiReleaseSpinLockFromHigh(&HalpIoApicLock, OldIrql);
 }
 
 /* The I/O APIC with a pin for Gsi, and the pin; NULL when none has it. */

@@ -35,15 +35,12 @@ static KSPIN_LOCK HalpRoutingLock; /* after the kernel's KiVectorLock, before th
 
 static KIRQL Lock(VOID)
 {
-    KIRQL OldIrql = KfRaiseIrql(HIGH_LEVEL);
-    KiAcquireSpinLockRaw(&HalpRoutingLock);
-    return OldIrql;
+    return KiAcquireSpinLockRaiseToHigh(&HalpRoutingLock);
 }
 
 static VOID Unlock(KIRQL OldIrql)
 {
-    KiReleaseSpinLockRaw(&HalpRoutingLock);
-    KfLowerIrql(OldIrql);
+    KiReleaseSpinLockFromHigh(&HalpRoutingLock, OldIrql);
 }
 
 static KIRQL IrqlForGsi(ULONG Gsi)

@@ -22,15 +22,12 @@ static KSPIN_LOCK KiVectorLock;
 
 static KIRQL LockVectors(VOID)
 {
-    KIRQL OldIrql = KfRaiseIrql(HIGH_LEVEL);
-    KiAcquireSpinLockRaw(&KiVectorLock);
-    return OldIrql;
+    return KiAcquireSpinLockRaiseToHigh(&KiVectorLock);
 }
 
 static VOID UnlockVectors(KIRQL OldIrql)
 {
-    KiReleaseSpinLockRaw(&KiVectorLock);
-    KfLowerIrql(OldIrql);
+    KiReleaseSpinLockFromHigh(&KiVectorLock, OldIrql);
 }
 
 VOID KiInitializeInterruptVectors(VOID)

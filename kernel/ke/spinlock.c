@@ -85,6 +85,19 @@ VOID KiReleaseSpinLockRaw(PKSPIN_LOCK SpinLock)
     __atomic_store_n(SpinLock, 0, __ATOMIC_RELEASE);
 }
 
+KIRQL KiAcquireSpinLockRaiseToHigh(PKSPIN_LOCK SpinLock)
+{
+    KIRQL OldIrql = KfRaiseIrql(HIGH_LEVEL);
+    KiAcquireSpinLockRaw(SpinLock);
+    return OldIrql;
+}
+
+VOID KiReleaseSpinLockFromHigh(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+    KiReleaseSpinLockRaw(SpinLock);
+    KfLowerIrql(OldIrql);
+}
+
 KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
 {
     KiCheckIrqlForAcquire(SpinLock, "KeAcquireSpinLock");

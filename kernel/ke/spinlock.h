@@ -94,5 +94,10 @@ VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
  * apply. Drivers use KeAcquireSpinLock* instead. */
 VOID KiAcquireSpinLockRaw(PKSPIN_LOCK SpinLock);
 VOID KiReleaseSpinLockRaw(PKSPIN_LOCK SpinLock);
+/* For the kernel's own tables that interrupt code also reads (vector table,
+ * routing, I/O APIC registers): raise to HIGH_LEVEL, so no interrupt on this
+ * processor can run while the lock is held, then take it. */
+KIRQL KiAcquireSpinLockRaiseToHigh(PKSPIN_LOCK SpinLock);
+VOID KiReleaseSpinLockFromHigh(PKSPIN_LOCK SpinLock, KIRQL OldIrql);
 
 #endif /* KE_SPINLOCK_H */
