@@ -40,6 +40,8 @@
 #include "ex/ex.h"
 #include "mm/mm.h"
 #include "io/io.h" /* IoConnectInterrupt(Ex) */
+#include "ke/time.h" /* KeQueryInterruptTime, KeQueryPerformanceCounter */
+#include "hal/interrupts.h" /* HalGetInterruptVector, INTERFACE_TYPE */
 
 /* ---- SAL: Microsoft's source annotations, empty here -----------------------
  * They document a parameter's direction and the IRQL a routine runs at; MSVC's
@@ -287,6 +289,7 @@ static inline PVOID MmGetSystemAddressForMdlSafe(_Inout_ PMDL Mdl, _In_ ULONG Pr
 #define FILE_DEVICE_CONTROLLER 0x00000004
 #define FILE_DEVICE_DISK 0x00000007
 #define FILE_DEVICE_NULL 0x00000015
+#define FILE_DEVICE_SERIAL_PORT 0x0000001b
 #define FILE_DEVICE_UNKNOWN 0x00000022
 
 /* DesiredAccess for IoGetDeviceObjectPointer. */
@@ -393,6 +396,8 @@ BOOLEAN KeInsertDeviceQueue(_Inout_ PKDEVICE_QUEUE DeviceQueue, _Inout_ PKDEVICE
 BOOLEAN KeInsertByKeyDeviceQueue(_Inout_ PKDEVICE_QUEUE DeviceQueue, _Inout_ PKDEVICE_QUEUE_ENTRY DeviceQueueEntry,
                                  _In_ ULONG SortKey);
 PKDEVICE_QUEUE_ENTRY KeRemoveDeviceQueue(_Inout_ PKDEVICE_QUEUE DeviceQueue);
+/* The first entry with SortKey >= SortKey, or else the first entry. */
+PKDEVICE_QUEUE_ENTRY KeRemoveByKeyDeviceQueue(_Inout_ PKDEVICE_QUEUE DeviceQueue, _In_ ULONG SortKey);
 BOOLEAN KeRemoveEntryDeviceQueue(_Inout_ PKDEVICE_QUEUE DeviceQueue, _Inout_ PKDEVICE_QUEUE_ENTRY DeviceQueueEntry);
 
 /* IRP.Flags */
@@ -623,6 +628,9 @@ PIRP IoBuildDeviceIoControlRequest(_In_ ULONG IoControlCode, _In_ PDEVICE_OBJECT
 VOID IoStartPacket(_In_ PDEVICE_OBJECT DeviceObject, _In_ PIRP Irp, _In_opt_ PULONG Key,
                    _In_opt_ PDRIVER_CANCEL CancelFunction);
 VOID IoStartNextPacket(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Cancelable);
+/* The same, starting the first queued IRP whose Key is at least Key (or, if
+ * none, the first): for queues sorted by IoStartPacket's Key. */
+VOID IoStartNextPacketByKey(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Cancelable, _In_ ULONG Key);
 VOID IoAcquireCancelSpinLock(_Out_ PKIRQL Irql);
 VOID IoReleaseCancelSpinLock(_In_ KIRQL Irql);
 /* TRUE when a cancel routine was called. Any IRQL <= DISPATCH_LEVEL. */
@@ -729,6 +737,130 @@ static inline VOID IoRequestDpc(_Inout_ PDEVICE_OBJECT DeviceObject, _In_opt_ PI
 static inline PDRIVER_CANCEL IoSetCancelRoutine(_Inout_ PIRP Irp, _In_opt_ PDRIVER_CANCEL CancelRoutine)
 {
     return __atomic_exchange_n(&Irp->CancelRoutine, CancelRoutine, __ATOMIC_SEQ_CST);
+}
+
+/* ---- I/O ports ----
+ * How a driver reaches a device register in x86 I/O space (the 16550 UART's
+ * at 0x3F8, for one). The HAL's names: a driver never writes `in`/`out`. */
+static inline UCHAR READ_PORT_UCHAR(_In_ PUCHAR Port)
+{
+    UCHAR Value;
+    __asm__ volatile("inb %1, %0" : "=a"(Value) : "Nd"((USHORT)(ULONG_PTR)Port));
+    return Value;
+}
+
+static inline VOID WRITE_PORT_UCHAR(_In_ PUCHAR Port, _In_ UCHAR Value)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(Value), "Nd"((USHORT)(ULONG_PTR)Port));
+}
+
+/* A spin-wait loop's pause: tells the processor it is waiting. */
+#define YieldProcessor() __builtin_ia32_pause()
+
+/* ---- the kernel console (ntmini's own, not WDM) ----
+ * DbgPrint writes to COM1 by polling until a driver offers a better way:
+ * drivers/serial hands its interrupt-driven output here once it is
+ * connected. The writer takes Length bytes (a piece of one DbgPrint call) and
+ * returns FALSE when it cannot take them now (the IRQL is too high); DbgPrint
+ * then writes them by polling, as during early boot and in a bug check
+ * (kernel/ke/debug.c). NULL gives the console back to polling. */
+typedef BOOLEAN KCONSOLE_WRITER(_In_opt_ PVOID Context, _In_reads_bytes_(Length) PCSTR Text, _In_ SIZE_T Length);
+typedef KCONSOLE_WRITER *PKCONSOLE_WRITER;
+VOID KeSetConsoleWriter(_In_opt_ PKCONSOLE_WRITER Writer, _In_opt_ PVOID Context);
+
+/* ---- cancel-safe queues (csq.c) ---------------------------------------------
+ * A driver that keeps IRPs in a queue of its own gives the I/O manager six
+ * callbacks (insert, remove, peek, lock, unlock, complete-cancelled); the
+ * IoCsq* routines then handle every race between cancelling and dequeuing,
+ * and the driver writes no cancel routine at all. The queue's lock is the
+ * driver's (CsqAcquireLock), not the global cancel spin lock. */
+#define IO_TYPE_CSQ_IRP_CONTEXT 1
+#define IO_TYPE_CSQ 2
+
+struct _IO_CSQ;
+
+typedef VOID IO_CSQ_INSERT_IRP(_In_ struct _IO_CSQ *Csq, _In_ PIRP Irp);
+typedef IO_CSQ_INSERT_IRP *PIO_CSQ_INSERT_IRP;
+typedef VOID IO_CSQ_REMOVE_IRP(_In_ struct _IO_CSQ *Csq, _In_ PIRP Irp);
+typedef IO_CSQ_REMOVE_IRP *PIO_CSQ_REMOVE_IRP;
+/* The IRP after Irp (after the head when Irp is NULL) that matches
+ * PeekContext (any, when PeekContext is NULL); NULL at the end. */
+typedef PIRP IO_CSQ_PEEK_NEXT_IRP(_In_ struct _IO_CSQ *Csq, _In_opt_ PIRP Irp, _In_opt_ PVOID PeekContext);
+typedef IO_CSQ_PEEK_NEXT_IRP *PIO_CSQ_PEEK_NEXT_IRP;
+typedef VOID IO_CSQ_ACQUIRE_LOCK(_In_ struct _IO_CSQ *Csq, _Out_ PKIRQL Irql);
+typedef IO_CSQ_ACQUIRE_LOCK *PIO_CSQ_ACQUIRE_LOCK;
+typedef VOID IO_CSQ_RELEASE_LOCK(_In_ struct _IO_CSQ *Csq, _In_ KIRQL Irql);
+typedef IO_CSQ_RELEASE_LOCK *PIO_CSQ_RELEASE_LOCK;
+/* Called without the lock for an IRP cancelled while queued: complete it
+ * with STATUS_CANCELLED. */
+typedef VOID IO_CSQ_COMPLETE_CANCELED_IRP(_In_ struct _IO_CSQ *Csq, _In_ PIRP Irp);
+typedef IO_CSQ_COMPLETE_CANCELED_IRP *PIO_CSQ_COMPLETE_CANCELED_IRP;
+
+typedef struct _IO_CSQ {
+    ULONG Type; /* IO_TYPE_CSQ */
+    PIO_CSQ_INSERT_IRP CsqInsertIrp;
+    PIO_CSQ_REMOVE_IRP CsqRemoveIrp;
+    PIO_CSQ_PEEK_NEXT_IRP CsqPeekNextIrp;
+    PIO_CSQ_ACQUIRE_LOCK CsqAcquireLock;
+    PIO_CSQ_RELEASE_LOCK CsqReleaseLock;
+    PIO_CSQ_COMPLETE_CANCELED_IRP CsqCompleteCanceledIrp;
+    PVOID ReservePointer;
+} IO_CSQ, *PIO_CSQ;
+
+/* Names one queued IRP, for IoCsqRemoveIrp. Irp becomes NULL when the IRP
+ * leaves the queue by any path (cancelled, or removed). */
+typedef struct _IO_CSQ_IRP_CONTEXT {
+    ULONG Type; /* IO_TYPE_CSQ_IRP_CONTEXT */
+    PIRP Irp;
+    PIO_CSQ Csq;
+} IO_CSQ_IRP_CONTEXT, *PIO_CSQ_IRP_CONTEXT;
+
+NTSTATUS IoCsqInitialize(_Out_ PIO_CSQ Csq, _In_ PIO_CSQ_INSERT_IRP CsqInsertIrp,
+                         _In_ PIO_CSQ_REMOVE_IRP CsqRemoveIrp, _In_ PIO_CSQ_PEEK_NEXT_IRP CsqPeekNextIrp,
+                         _In_ PIO_CSQ_ACQUIRE_LOCK CsqAcquireLock, _In_ PIO_CSQ_RELEASE_LOCK CsqReleaseLock,
+                         _In_ PIO_CSQ_COMPLETE_CANCELED_IRP CsqCompleteCanceledIrp);
+/* Marks Irp pending and queues it, cancelable. The dispatch routine then
+ * returns STATUS_PENDING. Context (optional) lets IoCsqRemoveIrp find it. */
+VOID IoCsqInsertIrp(_Inout_ PIO_CSQ Csq, _Inout_ PIRP Irp, _Out_opt_ PIO_CSQ_IRP_CONTEXT Context);
+/* The first queued IRP matching PeekContext, no longer cancelable, or NULL. */
+PIRP IoCsqRemoveNextIrp(_Inout_ PIO_CSQ Csq, _In_opt_ PVOID PeekContext);
+/* The IRP Context names if it is still queued (and not being cancelled), or NULL. */
+PIRP IoCsqRemoveIrp(_Inout_ PIO_CSQ Csq, _Inout_ PIO_CSQ_IRP_CONTEXT Context);
+
+/* ---- disk IOCTLs (ntdddisk.h in the WDK) ------------------------------------ */
+#define IOCTL_DISK_BASE FILE_DEVICE_DISK
+#define IOCTL_DISK_GET_DRIVE_GEOMETRY CTL_CODE(IOCTL_DISK_BASE, 0x0000, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_DISK_GET_DRIVE_GEOMETRY_EX CTL_CODE(IOCTL_DISK_BASE, 0x0028, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+typedef enum _MEDIA_TYPE { Unknown = 0, RemovableMedia = 11, FixedMedia = 12 } MEDIA_TYPE;
+
+/* The disk's shape as cylinders, tracks (heads) and sectors: a fiction for
+ * any modern disk, kept because programs still size disks with it. */
+typedef struct _DISK_GEOMETRY {
+    LARGE_INTEGER Cylinders;
+    MEDIA_TYPE MediaType;
+    ULONG TracksPerCylinder;
+    ULONG SectorsPerTrack;
+    ULONG BytesPerSector;
+} DISK_GEOMETRY, *PDISK_GEOMETRY;
+
+/* The same plus the exact size; Data would hold partition and detection
+ * information, which a RAM disk does not have. */
+typedef struct _DISK_GEOMETRY_EX {
+    DISK_GEOMETRY Geometry;
+    LARGE_INTEGER DiskSize;
+    UCHAR Data[1];
+} DISK_GEOMETRY_EX, *PDISK_GEOMETRY_EX;
+
+/* ---- interlocked arithmetic ------------------------------------------------- */
+static inline LONG InterlockedIncrement(_Inout_ LONG volatile *Addend)
+{
+    return __atomic_add_fetch(Addend, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline LONG64 InterlockedExchangeAdd64(_Inout_ LONG64 volatile *Addend, _In_ LONG64 Value)
+{
+    return __atomic_fetch_add(Addend, Value, __ATOMIC_SEQ_CST);
 }
 
 #endif /* WDM_H */

@@ -61,6 +61,7 @@ Script = namedtuple("Script", "name groups command timeout")
 SCRIPTS = [
     Script("efi-loader", "efi uefi",
            "tools/efitest.py --build {build} --only efi_bootinfo --only efi_rejects --only efi_reports", 600),
+    Script("serial-shell", "serial shell", "tools/serialtest.py --build {build}", 180),
 ]
 
 # Default timeouts by firmware, in seconds. A PVH boot takes well under a

@@ -74,6 +74,32 @@ PKDEVICE_QUEUE_ENTRY KeRemoveDeviceQueue(PKDEVICE_QUEUE DeviceQueue)
     return Entry;
 }
 
+/* The first entry whose key is at least SortKey; when there is none, the
+ * first entry of all. A disk driver that queues by sector (IoStartPacket
+ * with a Key) and removes by the sector it has just finished sweeps the disk
+ * in one direction, then starts again from the lowest: the elevator. */
+PKDEVICE_QUEUE_ENTRY KeRemoveByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, ULONG SortKey)
+{
+    PKDEVICE_QUEUE_ENTRY Entry = NULL;
+
+    KeAcquireSpinLockAtDpcLevel(&DeviceQueue->Lock);
+    if (IsListEmpty(&DeviceQueue->DeviceListHead)) {
+        DeviceQueue->Busy = FALSE;
+    } else {
+        PLIST_ENTRY Link = DeviceQueue->DeviceListHead.Flink;
+        while (Link != &DeviceQueue->DeviceListHead &&
+               CONTAINING_RECORD(Link, KDEVICE_QUEUE_ENTRY, DeviceListEntry)->SortKey < SortKey)
+            Link = Link->Flink;
+        if (Link == &DeviceQueue->DeviceListHead)
+            Link = DeviceQueue->DeviceListHead.Flink; /* wrap around to the lowest key */
+        RemoveEntryList(Link);
+        Entry = CONTAINING_RECORD(Link, KDEVICE_QUEUE_ENTRY, DeviceListEntry);
+        Entry->Inserted = FALSE;
+    }
+    KeReleaseSpinLockFromDpcLevel(&DeviceQueue->Lock);
+    return Entry;
+}
+
 BOOLEAN KeRemoveEntryDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry)
 {
     KIRQL OldIrql;

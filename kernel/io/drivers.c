@@ -12,12 +12,18 @@ DRIVER_INITIALIZE DriverEntry;                 /* tests/wdm: Microsoft's example
 DRIVER_INITIALIZE IoTestDiskDriverEntry;       /* drivers/iotest: a RAM disk */
 DRIVER_INITIALIZE IoTestLowerFilterDriverEntry; /* ... and two filters above it */
 DRIVER_INITIALIZE IoTestUpperFilterDriverEntry;
+DRIVER_INITIALIZE SerialDriverEntry;            /* drivers/serial: COM1, and the console */
+DRIVER_INITIALIZE RamDiskDriverEntry;          /* drivers/ramdisk: \Device\RamDisk0 */
+DRIVER_INITIALIZE DiskFilterDriverEntry;       /* drivers/filter: counts and times its requests */
 
 static const IOP_BUILTIN_DRIVER IopBuiltinDrivers[] = {
     {L"\\Driver\\WdmExample", DriverEntry},
     {L"\\Driver\\IoTestDisk", IoTestDiskDriverEntry},
     {L"\\Driver\\IoTestLowerFilter", IoTestLowerFilterDriverEntry},
     {L"\\Driver\\IoTestUpperFilter", IoTestUpperFilterDriverEntry},
+    {L"\\Driver\\Serial", SerialDriverEntry},
+    {L"\\Driver\\RamDisk", RamDiskDriverEntry},
+    {L"\\Driver\\DiskFilter", DiskFilterDriverEntry},
 };
 
 /* Each name as ASCII, for the console (the names are ASCII). */

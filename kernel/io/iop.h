@@ -14,9 +14,10 @@
  *   complete.c  IoCompleteRequest: the walk back up
  *   exsafe.c    IoSetCompletionRoutineEx
  *   build.c     IoBuild*Request: IRPs the I/O manager prepares and finishes
- *   startio.c   IoStartPacket, IoStartNextPacket: the StartIo model
+ *   startio.c   IoStartPacket, IoStartNextPacket(ByKey): the StartIo model
  *   devqueue.c  device queues (KDEVICE_QUEUE), which IoStartPacket uses
  *   cancel.c    IoCancelIrp and the cancel spin lock
+ *   csq.c       cancel-safe queues (IoCsq*): a driver's own queue, cancel included
  *   mdl.c       memory descriptor lists
  *   verifier.c  the rules checked on every IRP, and their bug checks
  *   interrupt.c IoConnectInterrupt(Ex)
@@ -57,6 +58,9 @@ BOOLEAN IoInitSystem(VOID);
 NTSTATUS IopInsertName(PCUNICODE_STRING Name, PVOID Object);
 PVOID IopLookupName(PCUNICODE_STRING Name);
 VOID IopRemoveName(PVOID Object);
+typedef VOID IOP_NAME_VISITOR(PCUNICODE_STRING Name, PVOID Object, PVOID Context);
+typedef IOP_NAME_VISITOR *PIOP_NAME_VISITOR;
+VOID IopForEachName(PIOP_NAME_VISITOR Visit, PVOID Context);
 
 /* ---- devices (device.c, attach.c) ---- */
 

@@ -81,3 +81,18 @@ VOID IopRemoveName(PVOID Object)
     if (Found != NULL)
         ExFreePoolWithTag(Found, IOP_NAME_TAG);
 }
+
+/* Calls Visit for each name, in the order they were made, holding the
+ * namespace lock (at DISPATCH_LEVEL): Visit must not create or look up
+ * names. For the kernel shell's `devices`. */
+VOID IopForEachName(PIOP_NAME_VISITOR Visit, PVOID Context)
+{
+    KIRQL OldIrql;
+
+    KeAcquireSpinLock(&IopNamesLock, &OldIrql);
+    for (PLIST_ENTRY Link = IopNames.Flink; Link != &IopNames; Link = Link->Flink) {
+        IOP_NAME_ENTRY *Entry = CONTAINING_RECORD(Link, IOP_NAME_ENTRY, Links);
+        Visit(Entry->Name, Entry->Object, Context);
+    }
+    KeReleaseSpinLock(&IopNamesLock, OldIrql);
+}

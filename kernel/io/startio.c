@@ -17,12 +17,23 @@
  * call, gives back DISPATCH_LEVEL and not the caller's level. (A stored
  * ReactOS version released it to the caller's IRQL and ran StartIo at
  * PASSIVE_LEVEL.)
+ *
+ * With a cancel routine, DeviceObject->CurrentIrp changes only under the
+ * cancel spin lock, in the same step that takes the IRP off the queue. So a
+ * cancel routine, which runs holding that lock, always finds its IRP in one
+ * of two places: still in the device queue (KeRemoveEntryDeviceQueue takes
+ * it out), or the current IRP, which StartIo has not yet claimed from it
+ * (drivers/ramdisk shows both cases).
+ *
+ * IoStartPacket's Key sorts the queue (KeInsertByKeyDeviceQueue), and
+ * IoStartNextPacketByKey takes the first IRP at or after a key
+ * (KeRemoveByKeyDeviceQueue): a disk queues by sector to sweep its head
+ * across the platter like an elevator.
  */
 #include "iop.h"
 
 static VOID StartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
-    DeviceObject->CurrentIrp = Irp;
     DeviceObject->DriverObject->DriverStartIo(DeviceObject, Irp);
     IopCheckIrqlUnchanged(DeviceObject, DISPATCH_LEVEL);
 }
@@ -46,6 +57,7 @@ VOID IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRIVER_CA
     }
     if (!Queue(DeviceObject, Irp, Key)) {
         /* The device was idle. StartIo takes the cancel routine away itself. */
+        DeviceObject->CurrentIrp = Irp;
         if (CancelFunction != NULL)
             IoReleaseCancelSpinLock(CancelIrql);
         StartIo(DeviceObject, Irp);
@@ -62,20 +74,37 @@ VOID IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRIVER_CA
     KeLowerIrql(OldIrql);
 }
 
-VOID IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable)
+/* IoStartNextPacket and IoStartNextPacketByKey: Key NULL takes the head. */
+static VOID StartNext(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, PULONG Key)
 {
     KIRQL OldIrql, CancelIrql = DISPATCH_LEVEL;
+    PKDEVICE_QUEUE_ENTRY Entry;
 
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql); /* the caller should be there already (a DPC) */
-    /* Cancelable: the cancel routines of queued IRPs look at the queue under
-     * the cancel spin lock; take it so they see the queue as it is. */
+    /* Cancelable: the cancel routines of queued IRPs look at the queue and
+     * at CurrentIrp under the cancel spin lock; take it so they see both as
+     * they are. */
     if (Cancelable)
         IoAcquireCancelSpinLock(&CancelIrql);
-    DeviceObject->CurrentIrp = NULL;
-    PKDEVICE_QUEUE_ENTRY Entry = KeRemoveDeviceQueue(&DeviceObject->DeviceQueue);
+    if (Key != NULL)
+        Entry = KeRemoveByKeyDeviceQueue(&DeviceObject->DeviceQueue, *Key);
+    else
+        Entry = KeRemoveDeviceQueue(&DeviceObject->DeviceQueue);
+    PIRP Irp = Entry != NULL ? CONTAINING_RECORD(Entry, IRP, Tail.Overlay.DeviceQueueEntry) : NULL;
+    DeviceObject->CurrentIrp = Irp;
     if (Cancelable)
         IoReleaseCancelSpinLock(CancelIrql);
-    if (Entry != NULL)
-        StartIo(DeviceObject, CONTAINING_RECORD(Entry, IRP, Tail.Overlay.DeviceQueueEntry));
+    if (Irp != NULL)
+        StartIo(DeviceObject, Irp);
     KeLowerIrql(OldIrql);
+}
+
+VOID IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable)
+{
+    StartNext(DeviceObject, Cancelable, NULL);
+}
+
+VOID IoStartNextPacketByKey(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, ULONG Key)
+{
+    StartNext(DeviceObject, Cancelable, &Key);
 }

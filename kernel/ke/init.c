@@ -24,6 +24,7 @@
 #include "ke/dpc.h"
 #include "ktest.h"
 #include "bench.h"
+#include "kd/kd.h"
 
 #define KERNEL_STACK_PAGES 8
 
@@ -69,9 +70,11 @@ static VOID KiSystemStartupPhase2(PVOID Context)
     }
     if (KeHasOption("test") || KeHasOption("crash")) {
         KtRunFromCommandLine();
-        HalExitEmulator(HAL_EXIT_TESTS_DONE);
+        if (!KeHasOption("shell"))
+            HalExitEmulator(HAL_EXIT_TESTS_DONE);
     }
-    DbgPrint("ntmini: nothing more to do yet; the CPUs idle. (Quit QEMU with Ctrl-A X.)\n");
+    KdRunShell(); /* `kd>` on \Device\Serial0 (kernel/kd): `make run` ends here */
+    DbgPrint("ntmini: nothing more to do; the CPUs idle. (Quit QEMU with Ctrl-A X.)\n");
 }
 
 static VOID KiStartSystemThread(PKSTART_ROUTINE Routine)

@@ -269,23 +269,36 @@ static void RunBugCheckTest(PCSTR Name)
     DbgPrint("# crashtest %s: no such bug-check test\n", Name);
 }
 
-VOID KtRunFromCommandLine(VOID)
+/* The KTAP for the tests Filter selects; how many suites failed. The main
+ * boot also lists the bug-check tests, for the runner. */
+static ULONG RunSelected(PCSTR Filter, BOOLEAN ListCrashTests)
 {
     static PCSTR Suites[MAX_SUITES];
+    ULONG Count = CollectSuites(Filter, Suites), Failed = 0;
+
+    DbgPrint("KTAP version 1\n");
+    if (ListCrashTests)
+        ListBugCheckTests();
+    DbgPrint("1..%u\n", Count);
+    for (ULONG i = 0; i < Count; i++)
+        Failed += !RunSuite(Filter, Suites[i], i + 1);
+    DbgPrint("# ktest: %u suites, %u failed\n", Count, Failed);
+    return Failed;
+}
+
+VOID KtRunFromCommandLine(VOID)
+{
     char Filter[BOOT_CMDLINE_SIZE];
 
     if (KeGetOption("crash", Filter, sizeof(Filter))) {
         RunBugCheckTest(Filter);
         return;
     }
-    if (!KeGetOption("test", Filter, sizeof(Filter)))
-        return;
+    if (KeGetOption("test", Filter, sizeof(Filter)))
+        RunSelected(Filter, TRUE);
+}
 
-    ULONG Count = CollectSuites(Filter, Suites), Failed = 0;
-    DbgPrint("KTAP version 1\n");
-    ListBugCheckTests();
-    DbgPrint("1..%u\n", Count);
-    for (ULONG i = 0; i < Count; i++)
-        Failed += !RunSuite(Filter, Suites[i], i + 1);
-    DbgPrint("# ktest: %u suites, %u failed\n", Count, Failed);
+ULONG KtRunTests(PCSTR Filter)
+{
+    return RunSelected(Filter, FALSE);
 }

@@ -88,5 +88,8 @@ VOID KtInfo(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Runs the tests the command line asks for; returns after printing KTAP. */
 VOID KtRunFromCommandLine(VOID);
+/* Runs the tests Filter selects (as `test=` would), printing KTAP; returns
+ * how many suites failed. The kernel shell's `test` command. */
+ULONG KtRunTests(PCSTR Filter);
 
 #endif /* KTEST_H */
