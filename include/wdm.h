@@ -42,6 +42,7 @@
 #include "io/io.h" /* IoConnectInterrupt(Ex) */
 #include "ke/time.h" /* KeQueryInterruptTime, KeQueryPerformanceCounter */
 #include "hal/interrupts.h" /* HalGetInterruptVector, INTERFACE_TYPE */
+#include "hal/pci.h" /* HalGetBusDataByOffset, PCI_COMMON_CONFIG, PCI_SLOT_NUMBER */
 
 /* ---- SAL: Microsoft's source annotations, empty here -----------------------
  * They document a parameter's direction and the IRQL a routine runs at; MSVC's

@@ -43,7 +43,8 @@ VOID IoDisconnectInterrupt(PKINTERRUPT InterruptObject);
  * device's PnP resources; without a PnP manager they fail with
  * STATUS_NOT_SUPPORTED and set Version to CONNECT_FULLY_SPECIFIED, which is
  * what Windows documents for a system that lacks them: "retry with the fully
- * specified version". (Message-based comes with PCI MSI.) */
+ * specified version". CONNECT_MESSAGE_BASED works for a PCI function with
+ * an MSI capability, named in MessageBased.PciFunction (docs/pci.md). */
 #define CONNECT_FULLY_SPECIFIED 0x1
 #define CONNECT_LINE_BASED 0x2
 #define CONNECT_MESSAGE_BASED 0x3
@@ -74,11 +75,62 @@ typedef struct _IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS {
     BOOLEAN FloatingSave;
 } IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS;
 
+/* Message-based (MSI): the driver gets a table describing its messages and
+ * a routine called with the message's number. */
+typedef BOOLEAN KMESSAGE_SERVICE_ROUTINE(struct _KINTERRUPT *Interrupt, PVOID ServiceContext, ULONG MessageID);
+typedef KMESSAGE_SERVICE_ROUTINE *PKMESSAGE_SERVICE_ROUTINE;
+
+typedef enum _KINTERRUPT_POLARITY {
+    InterruptPolarityUnknown,
+    InterruptActiveHigh,
+    InterruptActiveLow,
+} KINTERRUPT_POLARITY;
+
+typedef struct _IO_INTERRUPT_MESSAGE_INFO_ENTRY {
+    PHYSICAL_ADDRESS MessageAddress; /* where the device writes */
+    KAFFINITY TargetProcessorSet;
+    PKINTERRUPT InterruptObject;     /* for KeSynchronizeExecution */
+    ULONG MessageData;               /* what it writes */
+    ULONG Vector;
+    KIRQL Irql;
+    KINTERRUPT_MODE Mode;            /* Latched: a message is an edge */
+    KINTERRUPT_POLARITY Polarity;
+} IO_INTERRUPT_MESSAGE_INFO_ENTRY, *PIO_INTERRUPT_MESSAGE_INFO_ENTRY;
+
+typedef struct _IO_INTERRUPT_MESSAGE_INFO {
+    KIRQL UnifiedIrql; /* the highest IRQL of the messages */
+    ULONG MessageCount;
+    IO_INTERRUPT_MESSAGE_INFO_ENTRY MessageInfo[1];
+} IO_INTERRUPT_MESSAGE_INFO, *PIO_INTERRUPT_MESSAGE_INFO;
+
+struct _PCI_FUNCTION;
+
+/* As in WDM, with one field more at the end: without a PnP manager there is
+ * no PhysicalDeviceObject that knows its PCI function, so the caller names
+ * it (HalpPciFindByClass / HalpPciFindById give it). One message (MSI with
+ * one vector) is connected; MSI-X is not yet. */
+typedef struct _IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS {
+    PDEVICE_OBJECT PhysicalDeviceObject; /* unused */
+    union {
+        PVOID *Generic;
+        PIO_INTERRUPT_MESSAGE_INFO *InterruptMessageTable; /* receives the table */
+        PKINTERRUPT *InterruptObject;
+    } ConnectionContext;
+    PKMESSAGE_SERVICE_ROUTINE MessageServiceRoutine;
+    PVOID ServiceContext;
+    PKSPIN_LOCK SpinLock;
+    KIRQL SynchronizeIrql; /* 0: the message's IRQL */
+    BOOLEAN FloatingSave;
+    PKSERVICE_ROUTINE FallBackServiceRoutine; /* unused: no line-based fallback yet */
+    struct _PCI_FUNCTION *PciFunction;       /* ntmini: the device */
+} IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS;
+
 typedef struct _IO_CONNECT_INTERRUPT_PARAMETERS {
     ULONG Version; /* CONNECT_*: which member below; may be changed on return */
     union {
         IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS FullySpecified;
         IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS LineBased;
+        IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS MessageBased;
     };
 } IO_CONNECT_INTERRUPT_PARAMETERS, *PIO_CONNECT_INTERRUPT_PARAMETERS;
 
@@ -91,6 +143,7 @@ typedef struct _IO_DISCONNECT_INTERRUPT_PARAMETERS {
     union {
         PVOID Generic;
         PKINTERRUPT InterruptObject;
+        PIO_INTERRUPT_MESSAGE_INFO InterruptMessageTable; /* CONNECT_MESSAGE_BASED */
     } ConnectionContext;
 } IO_DISCONNECT_INTERRUPT_PARAMETERS, *PIO_DISCONNECT_INTERRUPT_PARAMETERS;
 

@@ -7,6 +7,7 @@
  *   cmdsystem.c  irql, cpus, dpcs, pool: the kernel's state
  *   cmdio.c      devices, irps, read: the I/O manager's
  *   cmdrun.c     echo, test, bench, poweroff
+ *   cmdpci.c     pci: the PCI device table
  */
 #ifndef KDP_H
 #define KDP_H
@@ -56,6 +57,7 @@ KD_COMMAND_ROUTINE KdCmdPool;
 KD_COMMAND_ROUTINE KdCmdDevices;
 KD_COMMAND_ROUTINE KdCmdIrps;
 KD_COMMAND_ROUTINE KdCmdRead;
+KD_COMMAND_ROUTINE KdCmdPci;
 KD_COMMAND_ROUTINE KdCmdEcho;
 KD_COMMAND_ROUTINE KdCmdTest;
 KD_COMMAND_ROUTINE KdCmdBench;

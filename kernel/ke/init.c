@@ -98,6 +98,7 @@ static __attribute__((noreturn)) void KiSystemStartupPhase1(void)
     KiInitializeDpcs();
     HalInitializeClock();
     _enable(); /* from here on the CPU takes interrupts, as IRQL allows */
+    HalpInitializePci(); /* the device table (hal/pci.h), before any driver looks for its device */
     IoInitSystem(); /* the built-in drivers' DriverEntry, at PASSIVE_LEVEL */
     KiInitializeIdleThread(); /* this code is now the boot CPU's idle thread */
     KeStartAllProcessors();
