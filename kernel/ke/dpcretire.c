@@ -34,6 +34,7 @@
 BOOLEAN KiTakeNextDpc(KDPC_DATA *Data, KDPC *Copy)
 {
     BOOLEAN Found = FALSE;
+    ULONG64 Flags = __readeflags();
 
     _disable();
     KiAcquireSpinLockRaw(&Data->DpcLock);
@@ -49,7 +50,8 @@ BOOLEAN KiTakeNextDpc(KDPC_DATA *Data, KDPC *Copy)
         Found = TRUE;
     }
     KiReleaseSpinLockRaw(&Data->DpcLock);
-    _enable();
+    if (Flags & EFLAGS_IF) /* the caller's state, not simply "on" */
+        _enable();
     return Found;
 }
 
