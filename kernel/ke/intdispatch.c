@@ -27,6 +27,7 @@
  * vector that is.
  */
 #include "interruptp.h"
+#include "prcb.h"
 #include "hal/interrupts.h"
 #include "hal/vectors.h"
 #include "hal/x86.h"
@@ -153,7 +154,15 @@ VOID KiInterruptDispatch(PKTRAP_FRAME TrapFrame)
         Entry->SystemHandler(TrapFrame);
         CheckIrqlAfter((PVOID)Entry->SystemHandler, NULL, VECTOR_TO_IRQL(Vector));
     } else {
+        /* Published per IRQL class (one chain walk per class at a time on a
+         * processor), so that KeDisconnectInterrupt can wait for a walk that
+         * may still be at the object it unlinked. */
+        PKPRCB Prcb = KeGetCurrentPrcb();
+        ULONG Class = Vector >> 4;
+        __atomic_store_n(&Prcb->InterruptWalkVector[Class], (UCHAR)Vector, __ATOMIC_SEQ_CST);
         ServiceChain(Entry, Vector);
+        __atomic_store_n(&Prcb->InterruptWalkVector[Class], 0, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&Prcb->InterruptWalkCount[Class], 1, __ATOMIC_RELEASE);
     }
     _disable();
     if (!Software)

@@ -16,6 +16,8 @@
 #include "interruptp.h"
 #include "hal/interrupts.h"
 #include "hal/vectors.h"
+#include "hal/x86.h"
+#include "ke/prcb.h"
 #include "rtl.h"
 
 static KSPIN_LOCK KiVectorLock;
@@ -94,6 +96,11 @@ BOOLEAN KeConnectInterrupt(PKINTERRUPT Interrupt)
     BOOLEAN Joined = CanJoin(Entry, Interrupt);
     if (Joined) {
         BOOLEAN First = IsListEmpty(&Entry->InterruptList);
+        /* Another processor may be walking the chain without the lock: the
+         * object's own links must be in place before it becomes reachable. */
+        Interrupt->InterruptListEntry.Flink = &Entry->InterruptList;
+        Interrupt->InterruptListEntry.Blink = Entry->InterruptList.Blink;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
         InsertTailList(&Entry->InterruptList, &Interrupt->InterruptListEntry);
         Interrupt->Connected = TRUE;
         if (First) {
@@ -106,17 +113,52 @@ BOOLEAN KeConnectInterrupt(PKINTERRUPT Interrupt)
     return Joined;
 }
 
+/* Walks of Vector's chain that began before an unlink may still be at the
+ * unlinked object; walks that begin after cannot reach it. So for each
+ * processor seen walking Vector, wait until that walk ends (its count moves
+ * on). That is at most one walk per processor: no livelock, even when a
+ * processor takes the vector again and again. The seq_cst fence pairs with
+ * the walker's seq_cst store: either it sees the unlinked chain, or we see it
+ * walking. */
+static VOID WaitForWalks(ULONG Vector)
+{
+    ULONG Class = Vector >> 4;
+
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (ULONG n = 0; n < KeNumberProcessors; n++) {
+        PKPRCB Prcb = KiProcessorBlock[n];
+        if (__atomic_load_n(&Prcb->InterruptWalkVector[Class], __ATOMIC_SEQ_CST) != Vector)
+            continue;
+        ULONG64 Seen = __atomic_load_n(&Prcb->InterruptWalkCount[Class], __ATOMIC_ACQUIRE);
+        while (__atomic_load_n(&Prcb->InterruptWalkVector[Class], __ATOMIC_ACQUIRE) == Vector &&
+               __atomic_load_n(&Prcb->InterruptWalkCount[Class], __ATOMIC_ACQUIRE) == Seen)
+            _mm_pause();
+    }
+}
+
 BOOLEAN KeDisconnectInterrupt(PKINTERRUPT Interrupt)
 {
+    KI_INTERRUPT_VECTOR *Entry = &KiInterruptVectors[Interrupt->Vector];
+    if (KeGetCurrentIrql() > DISPATCH_LEVEL)
+        KiBugCheck(IRQL_NOT_LESS_OR_EQUAL, KeGetCurrentIrql(), DISPATCH_LEVEL, (ULONG_PTR)Interrupt, 0, NULL,
+                   "KeDisconnectInterrupt at IRQL %u: interrupts are disconnected at PASSIVE_LEVEL (WDM), and "
+                   "from an ISR it would wait forever for that ISR to finish",
+                   KeGetCurrentIrql());
     KIRQL OldIrql = LockVectors();
     BOOLEAN WasConnected = Interrupt->Connected;
     if (WasConnected) {
+        /* Unlinking leaves the object's own Flink pointing into the chain,
+         * so a processor that is at this object in its walk still finds its
+         * way back to the head. */
         RemoveEntryList(&Interrupt->InterruptListEntry);
-        InitializeListHead(&Interrupt->InterruptListEntry);
         Interrupt->Connected = FALSE;
-        if (IsListEmpty(&KiInterruptVectors[Interrupt->Vector].InterruptList))
+        if (IsListEmpty(&Entry->InterruptList))
             HalDisableSystemInterrupt(Interrupt->Vector, Interrupt->Irql);
     }
     UnlockVectors(OldIrql);
+    if (WasConnected) {
+        WaitForWalks(Interrupt->Vector);
+        InitializeListHead(&Interrupt->InterruptListEntry);
+    }
     return WasConnected;
 }

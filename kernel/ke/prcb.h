@@ -37,6 +37,11 @@ typedef struct _KPRCB {
     PVOID ArchData;                  /* the CPU's GDT, TSS and IST stacks (hal) */
     PVOID InitialStack;              /* the top of the stack the CPU started on */
     volatile ULONG IpiRequests;      /* IPI_REQUEST_* bits other CPUs left for this one (ipi.c) */
+    /* Per IRQL class: the vector whose interrupt chain this CPU is walking
+     * (0: none) and how many walks it has finished (intdispatch.c); what
+     * KeDisconnectInterrupt waits on. */
+    volatile UCHAR InterruptWalkVector[16];
+    volatile ULONG64 InterruptWalkCount[16];
     ULONG64 IpiCount;                /* IPIs taken */
     volatile ULONG64 ClockTickCount; /* this CPU's clock interrupts */
 } KPRCB, *PKPRCB;
