@@ -55,6 +55,7 @@ ULONG HalpLapicId(VOID);
  * mode and the level/trigger bits (below); waits until it has left. */
 VOID HalpSendIpi(ULONG ApicId, ULONG IcrLow);
 #define LAPIC_ICR_FIXED (0U << 8)
+#define LAPIC_ICR_NMI (4U << 8) /* delivery mode NMI: the vector field is ignored */
 #define LAPIC_ICR_INIT (5U << 8)
 #define LAPIC_ICR_STARTUP (6U << 8)
 #define LAPIC_ICR_LEVEL_ASSERT (1U << 14)

@@ -15,6 +15,8 @@
 #include "rtl.h"
 #include "hal/hal.h"
 #include "hal/x86.h"
+#include "hal/apic.h"
+#include "ke/prcb.h"
 
 typedef struct _BUGCHECK_NAME {
     ULONG Code;
@@ -49,7 +51,37 @@ static const BUGCHECK_NAME KiBugCheckNames[] = {
     {KERNEL_SECURITY_CHECK_FAILURE, "KERNEL_SECURITY_CHECK_FAILURE"},
 };
 
+/* 0, or the number + 1 of the processor that is reporting a bug check. */
 static volatile LONG KiBugCheckActive;
+
+/* The processor's number + 1, or 1 before the KPRCBs exist (then there is
+ * only the boot processor). */
+static LONG BugCheckOwnerTag(void)
+{
+    return KeNumberProcessors == 0 ? 1 : (LONG)KeGetCurrentProcessorNumber() + 1;
+}
+
+BOOLEAN KiIsBugCheckInProgress(VOID)
+{
+    return __atomic_load_n(&KiBugCheckActive, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Stops every other processor with an NMI, which gets through whatever their
+ * IRQL and even with interrupts disabled, so that nothing changes memory or
+ * prints while the report is written. Their NMI handler sees the bug check
+ * in progress and halts (trap.c). */
+static void FreezeOtherProcessors(void)
+{
+    ULONG Count = KeNumberProcessors;
+
+    if (Count <= 1)
+        return; /* one processor, or before the others were started */
+    for (ULONG n = 0; n < Count; n++) {
+        PKPRCB Prcb = KiProcessorBlock[n];
+        if (Prcb != NULL && Prcb != KeGetCurrentPrcb())
+            HalpSendIpi(Prcb->ApicId, LAPIC_ICR_NMI);
+    }
+}
 
 PCSTR KeBugCheckName(ULONG BugCheckCode)
 {
@@ -95,11 +127,17 @@ VOID KiBugCheck(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR 
 {
     _disable();
     /* A bug check inside the bug check (a fault while printing) must not
-     * recurse forever: the second one only says so and stops. */
-    if (__atomic_exchange_n(&KiBugCheckActive, 1, __ATOMIC_SEQ_CST) != 0) {
+     * recurse forever: the second one only says so and stops. Another
+     * processor's bug check meanwhile halts quietly: one report at a time. */
+    LONG Owner = 0;
+    if (!__atomic_compare_exchange_n(&KiBugCheckActive, &Owner, BugCheckOwnerTag(), FALSE, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST)) {
+        if (Owner != BugCheckOwnerTag())
+            HalHaltProcessor();
         DbgPrint("\n*** STOP 0x%08X during a bug check; halting.\n", Code);
         StopMachine();
     }
+    FreezeOtherProcessors();
 
     DbgPrint("\n*** STOP: 0x%08X (0x%016llx, 0x%016llx, 0x%016llx, 0x%016llx)\n", Code, (ULONG64)P1, (ULONG64)P2,
              (ULONG64)P3, (ULONG64)P4);

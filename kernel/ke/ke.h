@@ -33,6 +33,8 @@ __attribute__((noreturn)) VOID KiBugCheck(ULONG BugCheckCode, ULONG_PTR P1, ULON
                                           PKTRAP_FRAME TrapFrame, PCSTR Explanation, ...)
     __attribute__((format(printf, 7, 8)));
 PCSTR KeBugCheckName(ULONG BugCheckCode);
+/* TRUE once a processor has started a bug check report. */
+BOOLEAN KiIsBugCheckInProgress(VOID);
 
 /* Exceptions and interrupts (trap.c). */
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);

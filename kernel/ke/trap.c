@@ -15,6 +15,7 @@
 #include "interruptp.h"
 #include "hal/vectors.h"
 #include "hal/x86.h"
+#include "hal/hal.h"
 #include "mm/mm.h"
 
 static const char *const KiExceptionNames[32] = {
@@ -120,6 +121,12 @@ static void Exception(PKTRAP_FRAME F)
     case 14: PageFault(F); break;
     case 8: DoubleFault(F); break;
     case 2:
+        /* The NMI a bug check sends to freeze the other processors. */
+        if (KiIsBugCheckInProgress())
+            HalHaltProcessor();
+        KiBugCheck(UNEXPECTED_KERNEL_MODE_TRAP, V, F->ErrorCode, F->Rip, 0, F, "%s, error code 0x%llx", Name,
+                   F->ErrorCode);
+        break;
     case 10:
     case 11:
     case 12:
