@@ -93,7 +93,9 @@ static BOOLEAN CallCompletionRoutine(PIRP Irp, PIO_COMPLETION_ROUTINE Routine, P
 
 VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
-    UNREFERENCED_PARAMETER(PriorityBoost); /* no waiting threads to boost yet */
+    /* The dispatcher does not boost priorities (docs/dispatcher.md), so the
+     * boost a driver passes (IO_DISK_INCREMENT, ...) is accepted and unused. */
+    UNREFERENCED_PARAMETER(PriorityBoost);
     IopCheckCompletion(Irp);
     Irp->IopPrivate.Completed = TRUE;
 
