@@ -101,6 +101,11 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 #define STATUS_DEVICE_NOT_READY ((NTSTATUS)0xC00000A3L)
 #define STATUS_CANCELLED ((NTSTATUS)0xC0000120L)
 #define STATUS_INVALID_DEVICE_STATE ((NTSTATUS)0xC0000184L)
+/* Storage (drivers/ahci, docs/ahci.md). */
+#define STATUS_DEVICE_CONFIGURATION_ERROR ((NTSTATUS)0xC0000182L)
+#define STATUS_DATATYPE_MISALIGNMENT ((NTSTATUS)0x80000002L)
+#define STATUS_IO_TIMEOUT ((NTSTATUS)0xC00000B5L)
+#define STATUS_IO_DEVICE_ERROR ((NTSTATUS)0xC0000185L)
 
 /* A counted string of 16-bit characters, NT's name for everything named
  * (device names: \Device\Foo). Length and MaximumLength are in bytes, and
@@ -128,6 +133,9 @@ typedef struct _SINGLE_LIST_ENTRY {
 #define CONTAINING_RECORD(address, type, field) ((type *)((PCHAR)(address)-offsetof(type, field)))
 
 #define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A compile-time check, as in the WDK: C_ASSERT(sizeof(X) == 32). */
+#define C_ASSERT(e) _Static_assert(e, #e)
 #define UNREFERENCED_PARAMETER(P) ((void)(P))
 
 #endif /* NTDEF_H */

@@ -487,6 +487,11 @@ typedef struct _DRIVER_OBJECT {
 #define DO_EXCLUSIVE 0x00000008
 #define DO_DIRECT_IO 0x00000010 /* reads and writes: the I/O manager describes the buffer with an MDL */
 #define DO_MAP_IO_BUFFER 0x00000020
+/* DEVICE_OBJECT.AlignmentRequirement: the buffer address bits that must be 0. */
+#define FILE_BYTE_ALIGNMENT 0x00000000
+#define FILE_WORD_ALIGNMENT 0x00000001
+#define FILE_LONG_ALIGNMENT 0x00000003
+
 #define DO_DEVICE_INITIALIZING 0x00000080 /* set by IoCreateDevice; no IRPs until the driver clears it */
 #define DO_POWER_PAGABLE 0x00002000
 
@@ -852,6 +857,67 @@ typedef struct _DISK_GEOMETRY_EX {
     LARGE_INTEGER DiskSize;
     UCHAR Data[1];
 } DISK_GEOMETRY_EX, *PDISK_GEOMETRY_EX;
+
+/* ---- storage property queries (ntddstor.h in the WDK) ------------------------
+ * IOCTL_STORAGE_QUERY_PROPERTY asks a storage device to describe itself. The
+ * input is a STORAGE_PROPERTY_QUERY; for StorageDeviceProperty the output is
+ * a STORAGE_DEVICE_DESCRIPTOR followed by the strings its offsets point at
+ * (vendor, product, revision, serial number, each NUL-terminated). A caller
+ * that passes only sizeof(STORAGE_DESCRIPTOR_HEADER) bytes learns the Size it
+ * needs; PropertyExistsQuery asks only whether the property exists. */
+#define IOCTL_STORAGE_BASE 0x0000002d
+#define IOCTL_STORAGE_QUERY_PROPERTY CTL_CODE(IOCTL_STORAGE_BASE, 0x0500, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+typedef enum _STORAGE_PROPERTY_ID { StorageDeviceProperty = 0, StorageAdapterProperty = 1 } STORAGE_PROPERTY_ID;
+typedef enum _STORAGE_QUERY_TYPE { PropertyStandardQuery = 0, PropertyExistsQuery = 1 } STORAGE_QUERY_TYPE;
+
+typedef struct _STORAGE_PROPERTY_QUERY {
+    STORAGE_PROPERTY_ID PropertyId;
+    STORAGE_QUERY_TYPE QueryType;
+    UCHAR AdditionalParameters[1];
+} STORAGE_PROPERTY_QUERY, *PSTORAGE_PROPERTY_QUERY;
+
+typedef struct _STORAGE_DESCRIPTOR_HEADER {
+    ULONG Version; /* sizeof the descriptor structure */
+    ULONG Size;    /* bytes of the whole answer, strings included */
+} STORAGE_DESCRIPTOR_HEADER, *PSTORAGE_DESCRIPTOR_HEADER;
+
+typedef enum _STORAGE_BUS_TYPE { BusTypeUnknown = 0, BusTypeAta = 3, BusTypeSata = 0xB } STORAGE_BUS_TYPE;
+
+typedef struct _STORAGE_DEVICE_DESCRIPTOR {
+    ULONG Version;
+    ULONG Size;
+    UCHAR DeviceType;         /* SCSI peripheral type: 0, a direct-access block device */
+    UCHAR DeviceTypeModifier;
+    BOOLEAN RemovableMedia;
+    BOOLEAN CommandQueueing;  /* the device queues commands (NCQ) */
+    ULONG VendorIdOffset;     /* from the descriptor's start; 0 when absent */
+    ULONG ProductIdOffset;
+    ULONG ProductRevisionOffset;
+    ULONG SerialNumberOffset;
+    STORAGE_BUS_TYPE BusType;
+    ULONG RawPropertiesLength;
+    UCHAR RawDeviceProperties[1];
+} STORAGE_DEVICE_DESCRIPTOR, *PSTORAGE_DEVICE_DESCRIPTOR;
+
+/* ---- device registers (memory-mapped I/O) ------------------------------------
+ * A device's registers, mapped with MmMapIoSpace, are read and written through
+ * these, never as ordinary memory: each is exactly one access of that width,
+ * in program order, and ordered after every memory write before it (so a
+ * command built in memory is complete when the register that starts it is
+ * written; x86 keeps stores in order, the compiler barrier keeps the compiler
+ * from moving them). */
+static inline ULONG READ_REGISTER_ULONG(_In_ volatile ULONG *Register)
+{
+    __asm__ volatile("" ::: "memory");
+    return *Register;
+}
+
+static inline VOID WRITE_REGISTER_ULONG(_In_ volatile ULONG *Register, _In_ ULONG Value)
+{
+    __asm__ volatile("" ::: "memory");
+    *Register = Value;
+}
 
 /* ---- interlocked arithmetic ------------------------------------------------- */
 static inline LONG InterlockedIncrement(_Inout_ LONG volatile *Addend)

@@ -15,6 +15,7 @@ DRIVER_INITIALIZE IoTestUpperFilterDriverEntry;
 DRIVER_INITIALIZE SerialDriverEntry;            /* drivers/serial: COM1, and the console */
 DRIVER_INITIALIZE RamDiskDriverEntry;          /* drivers/ramdisk: \Device\RamDisk0 */
 DRIVER_INITIALIZE DiskFilterDriverEntry;       /* drivers/filter: counts and times its requests */
+DRIVER_INITIALIZE AhciDriverEntry;             /* drivers/ahci: \Device\Harddisk<N>\DR0 */
 
 static const IOP_BUILTIN_DRIVER IopBuiltinDrivers[] = {
     {L"\\Driver\\WdmExample", DriverEntry},
@@ -24,6 +25,7 @@ static const IOP_BUILTIN_DRIVER IopBuiltinDrivers[] = {
     {L"\\Driver\\Serial", SerialDriverEntry},
     {L"\\Driver\\RamDisk", RamDiskDriverEntry},
     {L"\\Driver\\DiskFilter", DiskFilterDriverEntry},
+    {L"\\Driver\\Ahci", AhciDriverEntry},
 };
 
 /* Each name as ASCII, for the console (the names are ASCII). */

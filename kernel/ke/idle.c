@@ -30,7 +30,6 @@ static VOID InitializeSchedulerData(PKPRCB Prcb)
     for (ULONG i = 0; i < KI_PRIORITY_LEVELS; i++)
         InitializeListHead(&Prcb->Scheduler.ReadyListHead[i]);
     Prcb->Scheduler.ReadySummary = 0;
-    KiInitializeTimerList(Prcb);
 }
 
 VOID KiInitializeIdleThread(VOID)

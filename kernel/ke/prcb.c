@@ -9,6 +9,7 @@
 #include "prcb.h"
 #include "ke.h"
 #include "ke/dpc.h"
+#include "schedp.h"
 #include "hal/x86.h"
 
 KPRCB *KiProcessorBlock[MAXIMUM_PROCESSORS];
@@ -20,6 +21,9 @@ VOID KiInitializePrcb(PKPRCB Prcb, ULONG Number, ULONG ApicId)
     Prcb->Number = Number;
     Prcb->ApicId = ApicId;
     KiInitializeDpcData(Prcb);
+    /* Timers can be set from here on (a driver's DriverEntry does, before
+     * the scheduler starts); they expire once the idle thread runs. */
+    KiInitializeTimerList(Prcb);
     /* Loading a selector into GS may clear the base on some CPUs: write the
      * MSR after the GDT and segment registers are in place. */
     __writemsr(MSR_GS_BASE, (ULONG64)Prcb);

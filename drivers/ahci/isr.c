@@ -1,0 +1,88 @@
+/*
+ * isr.c - AhciInterruptService: the controller's interrupt.
+ *
+ * Runs at the interrupt's DIRQL holding the interrupt spin lock, on whichever
+ * processor took the interrupt; everything at lower IRQL on that processor
+ * waits for it. So it does the least that cannot wait:
+ *
+ *   1. read the HBA's IS: which ports interrupt. 0: not ours (an INTx line
+ *      may be shared), return FALSE;
+ *   2. for each such port, read PxIS and write the same bits back to clear
+ *      them; then clear those bits of IS. In this order: IS is recomputed
+ *      from the ports' PxIS, so clearing IS first would let a level-triggered
+ *      line fire again at once;
+ *   3. for each port with a disk: work out which slots finished, those it
+ *      issued (Issued) that are no longer in PxCI or PxSACT; move them to
+ *      Completed, note PxIS for the DPC (errors), and queue the port's
+ *      CustomDpc with KeInsertQueueDpc;
+ *   4. return TRUE.
+ *
+ * It completes no IRP and starts no command: that is the CustomDpc's work, at
+ * DISPATCH_LEVEL. If KeInsertQueueDpc returns FALSE the DPC is already queued
+ * and has not yet run: it will find these slots in Completed too, so nothing
+ * is lost.
+ */
+#include "ahci.h"
+
+/* The lost-interrupt hook (ahci.lose, IOCTL_AHCI_SET_TEST_HOOKS): drop what
+ * this interrupt reports, as if it had never arrived. The slots stay in
+ * Issued: a later interrupt of the port, or the timeout, finds them. */
+static BOOLEAN LoseThisOne(PAHCI_CONTROLLER Controller)
+{
+    ULONG Left = Controller->LoseInterrupts;
+    if (Left == 0)
+        return FALSE;
+    Controller->LoseInterrupts = Left - 1;
+    return TRUE;
+}
+
+static VOID NoteCompletions(PAHCI_PORT Port, ULONG PortStatus)
+{
+    volatile AHCI_PORT_REGISTERS *Registers = Port->Registers;
+
+    Port->Stats.Interrupts++;
+    if (LoseThisOne(Port->Controller)) {
+        Port->Stats.LostInterrupts++;
+        return;
+    }
+    ULONG Active = READ_REGISTER_ULONG(&Registers->CI) | READ_REGISTER_ULONG(&Registers->SACT);
+    ULONG Finished = Port->Issued & ~Active;
+    Port->Issued &= ~Finished;
+    Port->Completed |= Finished;
+    Port->InterruptStatus |= PortStatus;
+    KeInsertQueueDpc(&Port->Dpc, NULL, NULL);
+}
+
+_Use_decl_annotations_
+BOOLEAN AhciInterruptService(PKINTERRUPT Interrupt, PVOID ServiceContext)
+{
+    PAHCI_CONTROLLER Controller = ServiceContext;
+    volatile AHCI_HBA_REGISTERS *Hba = Controller->Hba;
+    ULONG PortStatus[AHCI_MAX_SLOTS];
+
+    UNREFERENCED_PARAMETER(Interrupt);
+    ULONG Pending = READ_REGISTER_ULONG(&Hba->IS);
+    if (Pending == 0)
+        return FALSE;
+    for (ULONG Bits = Pending; Bits != 0; Bits &= Bits - 1) {
+        ULONG Port = (ULONG)__builtin_ctz(Bits);
+        PortStatus[Port] = READ_REGISTER_ULONG(&Hba->Ports[Port].IS);
+        WRITE_REGISTER_ULONG(&Hba->Ports[Port].IS, PortStatus[Port]);
+    }
+    WRITE_REGISTER_ULONG(&Hba->IS, Pending);
+    for (ULONG Bits = Pending; Bits != 0; Bits &= Bits - 1) {
+        ULONG Port = (ULONG)__builtin_ctz(Bits);
+        if (Controller->Ports[Port] != NULL)
+            NoteCompletions(Controller->Ports[Port], PortStatus[Port]);
+    }
+    return TRUE;
+}
+
+/* With MSI the I/O manager calls this, with the message's number; AHCI has
+ * one message for the whole HBA, so it is the same routine. */
+_Use_decl_annotations_
+BOOLEAN AhciMessageService(PKINTERRUPT Interrupt, PVOID ServiceContext, ULONG MessageID)
+{
+    UNREFERENCED_PARAMETER(MessageID);
+    return AhciInterruptService(Interrupt, ServiceContext);
+}

@@ -1,0 +1,124 @@
+/*
+ * start.c - from the queue into free command slots, and then into PxCI.
+ *
+ * Called by the dispatch routines (any IRQL <= DISPATCH_LEVEL) and by the
+ * DPCs (DISPATCH_LEVEL). Under Port->Lock it fills free slots, up to the
+ * disk's queue depth: first from the retry list (pieces of split requests,
+ * and commands set aside by a recovery), then from the cancel-safe queue.
+ * Then, in one step under the interrupt spin lock, it tells the ISR which
+ * slots are now in flight (Port->Issued) and tells the HBA (PxSACT for
+ * queued commands, then PxCI). Those two must happen together: if the ISR ran
+ * between them it could take a slot the HBA has not yet seen for one that has
+ * finished.
+ *
+ * Which commands can share the port: queued (NCQ) reads and writes, up to
+ * the depth; or non-queued reads and writes (without NCQ), up to the depth.
+ * A flush, and every command run "isolated" after an error, runs alone: it
+ * starts only on an idle port and nothing starts until it is done (Barrier).
+ */
+#include "ahci.h"
+
+static BOOLEAN MustRunAlone(PAHCI_PORT Port, PIRP Irp)
+{
+    return Port->Isolate > 0 || IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_FLUSH_BUFFERS;
+}
+
+/* Under Port->Lock (the cancel-safe queue calls it from PeekNextIrp). */
+BOOLEAN AhciCanStart(PAHCI_PORT Port, PIRP Irp)
+{
+    if (Port->Barrier)
+        return FALSE;
+    if (MustRunAlone(Port, Irp))
+        return Port->BusySlots == 0;
+    return TRUE;
+}
+
+static ULONG FreeSlot(PAHCI_PORT Port)
+{
+    ULONG Usable = Port->Depth >= 32 ? ~0u : (1u << Port->Depth) - 1;
+    ULONG Free = ~Port->BusySlots & Usable;
+    return Free != 0 ? (ULONG)__builtin_ctz(Free) : AHCI_MAX_SLOTS;
+}
+
+/* The next IRP that may start now, retries first; NULL if none. */
+static PIRP NextIrp(PAHCI_PORT Port)
+{
+    if (!IsListEmpty(&Port->RetryList)) {
+        PIRP Irp = CONTAINING_RECORD(Port->RetryList.Flink, IRP, Tail.Overlay.ListEntry);
+        if (!AhciCanStart(Port, Irp))
+            return NULL;
+        RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
+        return Irp;
+    }
+    return IoCsqRemoveNextIrp(&Port->Queue, Port); /* PeekContext: only a head that can start */
+}
+
+/* Holding the interrupt spin lock: hand Slots to the ISR's bookkeeping and
+ * to the HBA. If an error is waiting for recovery, writing PxCI now would make
+ * the HBA run the failed command again (QEMU re-executes every slot whose CI
+ * bit is set): the slots are held back instead, and the recovery restarts
+ * them. */
+static VOID IssueSlots(PAHCI_PORT Port, ULONG Slots, ULONG QueuedSlots)
+{
+    volatile AHCI_PORT_REGISTERS *Registers = Port->Registers;
+    KIRQL OldIrql = KeAcquireInterruptSpinLock(Port->Controller->Interrupt);
+
+    if ((Port->InterruptStatus & AHCI_PXIS_ERRORS) || (READ_REGISTER_ULONG(&Registers->IS) & AHCI_PXIS_ERRORS)) {
+        Port->Deferred |= Slots;
+    } else {
+        Port->Issued |= Slots;
+        if (QueuedSlots != 0)
+            WRITE_REGISTER_ULONG(&Registers->SACT, QueuedSlots);
+        WRITE_REGISTER_ULONG(&Registers->CI, Slots);
+    }
+    KeReleaseInterruptSpinLock(Port->Controller->Interrupt, OldIrql);
+}
+
+static VOID CountStarted(PAHCI_PORT Port, ULONG Slots, ULONG QueuedSlots)
+{
+    ULONG Busy = AhciCountSlots(Port->BusySlots);
+
+    Port->Stats.Commands += AhciCountSlots(Slots);
+    Port->Stats.NcqCommands += AhciCountSlots(QueuedSlots);
+    if (Busy > Port->Stats.MaxOutstanding)
+        Port->Stats.MaxOutstanding = Busy;
+}
+
+VOID AhciStartRequestsLocked(PAHCI_PORT Port)
+{
+    ULONG Slots = 0, QueuedSlots = 0;
+    ULONG64 Now = KeQueryInterruptTime();
+
+    for (;;) {
+        ULONG Slot = FreeSlot(Port);
+        if (Slot == AHCI_MAX_SLOTS)
+            break;
+        PIRP Irp = NextIrp(Port);
+        if (Irp == NULL)
+            break;
+        BOOLEAN Alone = MustRunAlone(Port, Irp);
+        AhciBuildCommand(Port, Slot, Irp, Port->Ncq && !Alone);
+        Port->Slots[Slot].IssueTime = Now;
+        Port->BusySlots |= 1u << Slot;
+        Slots |= 1u << Slot;
+        if (Port->Slots[Slot].Queued)
+            QueuedSlots |= 1u << Slot;
+        if (Alone) {
+            Port->Barrier = TRUE;
+            break;
+        }
+    }
+    if (Slots == 0)
+        return;
+    CountStarted(Port, Slots, QueuedSlots);
+    IssueSlots(Port, Slots, QueuedSlots);
+}
+
+VOID AhciStartRequests(PAHCI_PORT Port)
+{
+    KIRQL OldIrql;
+
+    KeAcquireSpinLock(&Port->Lock, &OldIrql);
+    AhciStartRequestsLocked(Port);
+    KeReleaseSpinLock(&Port->Lock, OldIrql);
+}

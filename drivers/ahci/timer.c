@@ -1,0 +1,57 @@
+/*
+ * timer.c - AhciTimeoutDpc: the CustomTimerDpc that finds hung commands.
+ *
+ * Each disk has a periodic KTIMER whose DPC looks at the slots in flight.
+ * A command issued more than the timeout ago (ahci.timeout_ms, 10 s by
+ * default) whose completion never reached the driver, because the disk hung
+ * or its interrupt was lost, is blamed: the port is recovered (recover.c)
+ * and the command retried, and after AHCI_MAX_RETRIES attempts more it
+ * completes with STATUS_IO_TIMEOUT.
+ */
+#include "ahci.h"
+
+/* Checks a few times per timeout period, at most once a second. */
+VOID AhciStartTimer(PAHCI_PORT Port)
+{
+    LONG PeriodMs = (LONG)(Port->TimeoutTicks / 10000 / 4);
+    if (PeriodMs < 50)
+        PeriodMs = 50;
+    if (PeriodMs > 1000)
+        PeriodMs = 1000;
+    LARGE_INTEGER DueTime = {.QuadPart = -(LONGLONG)PeriodMs * 10000};
+    KeSetTimerEx(&Port->Timer, DueTime, PeriodMs, &Port->TimerDpc);
+}
+
+/* The busy slots issued before Now - timeout. Under Port->Lock. */
+static ULONG HungSlots(PAHCI_PORT Port, ULONG64 Now)
+{
+    ULONG Hung = 0;
+
+    for (ULONG Bits = Port->BusySlots; Bits != 0; Bits &= Bits - 1) {
+        ULONG Slot = (ULONG)__builtin_ctz(Bits);
+        if (Now - Port->Slots[Slot].IssueTime > Port->TimeoutTicks)
+            Hung |= 1u << Slot;
+    }
+    return Hung;
+}
+
+_Use_decl_annotations_
+VOID AhciTimeoutDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    PAHCI_PORT Port = DeferredContext;
+    LIST_ENTRY Done;
+
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(SystemArgument1);
+    UNREFERENCED_PARAMETER(SystemArgument2);
+    InitializeListHead(&Done);
+    KeAcquireSpinLockAtDpcLevel(&Port->Lock);
+    ULONG Hung = HungSlots(Port, KeQueryInterruptTime());
+    if (Hung != 0) {
+        Port->Stats.Timeouts += AhciCountSlots(Hung);
+        AhciRecoverPort(Port, Hung, FALSE, &Done, STATUS_IO_TIMEOUT);
+        AhciStartRequestsLocked(Port);
+    }
+    KeReleaseSpinLockFromDpcLevel(&Port->Lock);
+    AhciCompleteList(&Done);
+}
