@@ -71,10 +71,25 @@ BOOLEAN KdCmdIrps(ULONG Argc, PCSTR *Argv)
     return TRUE;
 }
 
-/* Sixteen bytes a line: offset, hex, ASCII. */
+/* Sixteen bytes a line: offset, hex, ASCII. As hexdump does, a run of lines
+ * equal to the one before prints as one `*`. */
+static BOOLEAN SameAsPreviousLine(const UCHAR *Bytes, ULONG Length, ULONG Line)
+{
+    return Line >= 16 && Line + 16 <= Length && RtlEqualMemory(Bytes + Line, Bytes + Line - 16, 16);
+}
+
 static VOID HexDump(const UCHAR *Bytes, ULONG Length, ULONG64 Offset)
 {
+    BOOLEAN Starred = FALSE;
+
     for (ULONG Line = 0; Line < Length; Line += 16) {
+        if (SameAsPreviousLine(Bytes, Length, Line)) {
+            if (!Starred)
+                DbgPrint("*\n");
+            Starred = TRUE;
+            continue;
+        }
+        Starred = FALSE;
         DbgPrint("%08llx ", Offset + Line);
         for (ULONG i = Line; i < Line + 16; i++)
             i < Length ? DbgPrint(" %02x", Bytes[i]) : DbgPrint("   ");
@@ -83,6 +98,7 @@ static VOID HexDump(const UCHAR *Bytes, ULONG Length, ULONG64 Offset)
             DbgPrint("%c", Bytes[i] >= 0x20 && Bytes[i] < 0x7F ? Bytes[i] : '.');
         DbgPrint("\n");
     }
+    DbgPrint("%08llx\n", Offset + Length);
 }
 
 /* One IRP_MJ_READ of Length bytes at Offset, waited for. */

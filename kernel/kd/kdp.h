@@ -57,6 +57,10 @@ KD_COMMAND_ROUTINE KdCmdPool;
 KD_COMMAND_ROUTINE KdCmdDevices;
 KD_COMMAND_ROUTINE KdCmdIrps;
 KD_COMMAND_ROUTINE KdCmdRead;
+KD_COMMAND_ROUTINE KdCmdDisks;
+
+/* The disks, and sector 0 of the first, before the first prompt (cmddisk.c). */
+VOID KdShowDisks(VOID);
 KD_COMMAND_ROUTINE KdCmdPci;
 KD_COMMAND_ROUTINE KdCmdEcho;
 KD_COMMAND_ROUTINE KdCmdTest;

@@ -18,6 +18,7 @@ VOID KdRunShell(VOID)
         DbgPrint("kd: no shell: \\Device\\Serial0 cannot be opened (status 0x%08x)\n", (ULONG)Status);
         return;
     }
+    KdShowDisks();
     DbgPrint("ntmini kernel shell: type `help` for the commands\n");
     for (;;) {
         DbgPrint("kd> ");

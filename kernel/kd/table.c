@@ -16,6 +16,7 @@ static const KD_COMMAND KdCommands[] = {
     {"devices", "", "the named devices and drivers", KdCmdDevices},
     {"irps", "", "the IRPs in flight", KdCmdIrps},
     {"pci", "[bus:dev.fn]", "the PCI functions, or one's configuration header", KdCmdPci},
+    {"disks", "", "the disks: model, size, queue depth, counters", KdCmdDisks},
     {"read", "<device> <lba> <count>", "read sectors (IRP_MJ_READ) and dump them", KdCmdRead},
     {"echo", "[text ...]", "print the text back", KdCmdEcho},
     {"test", "[filter]", "run the in-kernel tests (all, or the filter's)", KdCmdTest},

@@ -134,7 +134,7 @@ $(ISO_COMPARE): $(KERNEL) boot/grub.cfg
 EFI_ESP_DISK = -drive if=none,id=esp,format=raw,snapshot=on,file=$(ESP) -device ide-hd,drive=esp,bus=ide.0,bootindex=0
 
 run-efi: setup-check
-	$(MAKE) --no-print-directory $(ESP) $(BUILD)/OVMF_VARS.fd
+	$(MAKE) --no-print-directory $(ESP) $(BUILD)/OVMF_VARS.fd $(DISK)
 	$(QEMU) $(QEMU_COMMON) $(OVMF_FLASH) $(EFI_ESP_DISK) || true
 
 efi-test: efi-images
