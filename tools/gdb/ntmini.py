@@ -23,7 +23,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 # One module per subsystem. Each defines its commands when imported.
-MODULES = ["kinfo", "interrupts", "clock", "threads", "timers", "pcr", "dpc", "iomgr", "pci"]
+MODULES = ["kinfo", "interrupts", "clock", "threads", "timers", "pcr", "dpc", "iomgr", "pci", "ahci"]
 
 for _name in MODULES:
     if _name in sys.modules:
