@@ -114,6 +114,7 @@ typedef struct _AHCI_CONTROLLER {
     volatile AHCI_HBA_REGISTERS *Hba;
     ULONG Cap;
     ULONG PortsImplemented;
+    ULONG PortMask;                       /* implemented ports whose registers lie inside ABAR */
     BOOLEAN Msi;
     PKINTERRUPT Interrupt;                /* for KeSynchronizeExecution and its spin lock */
     PIO_INTERRUPT_MESSAGE_INFO Messages;  /* when connected message-based */

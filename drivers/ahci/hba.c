@@ -170,11 +170,9 @@ static ULONG FindDisks(PDRIVER_OBJECT DriverObject, PAHCI_CONTROLLER Controller)
 {
     ULONG Found = 0;
 
-    for (ULONG Port = 0; Port < AHCI_CAP_NP(Controller->Cap) && Port < 32; Port++) {
-        if ((Controller->PortsImplemented & (1u << Port)) == 0)
+    for (ULONG Port = 0; Port < 32; Port++) {
+        if ((Controller->PortMask & (1u << Port)) == 0)
             continue;
-        if (0x100 + (Port + 1) * sizeof(AHCI_PORT_REGISTERS) > Controller->AbarSize)
-            break;
         if (AhciDiskCount >= AHCI_MAX_DISKS)
             break;
         PAHCI_PORT Disk;
@@ -235,6 +233,10 @@ static NTSTATUS StartHba(PAHCI_CONTROLLER Controller, PPCI_FUNCTION Function)
         return Status;
     Controller->Cap = READ_REGISTER_ULONG(&Controller->Hba->CAP);
     Controller->PortsImplemented = READ_REGISTER_ULONG(&Controller->Hba->PI);
+    for (ULONG Port = 0; Port < 32; Port++) {
+        if (0x100 + (Port + 1) * sizeof(AHCI_PORT_REGISTERS) <= Controller->AbarSize)
+            Controller->PortMask |= Controller->PortsImplemented & (1u << Port);
+    }
     return STATUS_SUCCESS;
 }
 

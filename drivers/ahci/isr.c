@@ -64,13 +64,13 @@ BOOLEAN AhciInterruptService(PKINTERRUPT Interrupt, PVOID ServiceContext)
     ULONG Pending = READ_REGISTER_ULONG(&Hba->IS);
     if (Pending == 0)
         return FALSE;
-    for (ULONG Bits = Pending; Bits != 0; Bits &= Bits - 1) {
+    for (ULONG Bits = Pending & Controller->PortMask; Bits != 0; Bits &= Bits - 1) {
         ULONG Port = (ULONG)__builtin_ctz(Bits);
         PortStatus[Port] = READ_REGISTER_ULONG(&Hba->Ports[Port].IS);
         WRITE_REGISTER_ULONG(&Hba->Ports[Port].IS, PortStatus[Port]);
     }
     WRITE_REGISTER_ULONG(&Hba->IS, Pending);
-    for (ULONG Bits = Pending; Bits != 0; Bits &= Bits - 1) {
+    for (ULONG Bits = Pending & Controller->PortMask; Bits != 0; Bits &= Bits - 1) {
         ULONG Port = (ULONG)__builtin_ctz(Bits);
         if (Controller->Ports[Port] != NULL)
             NoteCompletions(Controller->Ports[Port], PortStatus[Port]);
