@@ -13,8 +13,8 @@
 
 /* ---- for drivers (WDM) ---- */
 
-/* The bus an interrupt resource belongs to (WDM's INTERFACE_TYPE; only the
- * first two mean something here). */
+/* The bus an interrupt resource belongs to (WDM's INTERFACE_TYPE; Internal,
+ * Isa and PCIBus mean something here). */
 typedef enum _INTERFACE_TYPE {
     InterfaceTypeUndefined = -1,
     Internal = 0, /* the system board: BusInterruptLevel is a GSI */
@@ -22,7 +22,7 @@ typedef enum _INTERFACE_TYPE {
     Eisa,
     MicroChannel,
     TurboChannel,
-    PCIBus,
+    PCIBus,       /* BusInterruptLevel is the function's Interrupt Line register */
 } INTERFACE_TYPE;
 
 /* The legacy WDM route from a bus interrupt to what IoConnectInterrupt wants:
@@ -30,7 +30,12 @@ typedef enum _INTERFACE_TYPE {
  * is programmed but stays masked until an interrupt object connects to the
  * vector. Asking again for the same line gives the same vector. 0 when the
  * line cannot be routed. (PnP drivers get these from their resource list
- * instead; this kernel has no PnP manager yet.) */
+ * instead; this kernel has no PnP manager yet.)
+ * For PCIBus, BusInterruptLevel and BusInterruptVector are the function's
+ * Interrupt Line register (config 0x3C) as the firmware wrote it, as for
+ * NT4's HAL; BusNumber is not used. The line goes to that ISA IRQ's GSI
+ * (with the MADT's override) and is level-triggered: connect it
+ * LevelSensitive, shared. A line of 0 or 0xFF (not routed) gives 0. */
 ULONG HalGetInterruptVector(INTERFACE_TYPE InterfaceType, ULONG BusNumber, ULONG BusInterruptLevel,
                             ULONG BusInterruptVector, PKIRQL Irql, PKAFFINITY Affinity);
 

@@ -15,6 +15,8 @@
  *   pciprint.c   one lspci-like line per function
  *   pcihelp.c    what a driver needs: find, enable, map a BAR
  *   pcimsi.c     programming the MSI capability
+ *   pcimsix.c    programming the MSI-X capability and its table
+ *   pciintx.c    the interrupt line (INTx) without AML: the line register
  */
 #ifndef HAL_PCI_H
 #define HAL_PCI_H
@@ -22,6 +24,8 @@
 #include "ntdef.h"
 #include "rtl.h"
 #include "mm/mm.h"
+#include "ke/irql.h"
+#include "ke/interrupt.h"
 
 /* ---- WDM names ------------------------------------------------------------ */
 
@@ -192,8 +196,10 @@ PCSTR HalpPciClassName(UCHAR BaseClass, UCHAR SubClass, UCHAR ProgIf);
  * this vendor/device; NULL when there is none. */
 PPCI_FUNCTION HalpPciFindByClass(UCHAR BaseClass, UCHAR SubClass, UCHAR ProgIf);
 PPCI_FUNCTION HalpPciFindById(USHORT VendorId, USHORT DeviceId);
-/* Sets memory decoding and bus mastering in the command register. */
+/* Sets memory decoding and bus mastering in the command register (or
+ * memory decoding alone). */
 VOID HalpPciEnableMemoryAndBusMaster(const PCI_FUNCTION *Function);
+VOID HalpPciEnableMemory(const PCI_FUNCTION *Function);
 /* Maps memory BAR Index uncached; NULL if it is not a memory BAR. Unmap with
  * MmUnmapIoSpace(Va, Function->Bars[Index].Size). */
 PVOID HalpPciMapBar(const PCI_FUNCTION *Function, ULONG Index);
@@ -213,5 +219,58 @@ VOID HalpPciDisableMsi(const PCI_FUNCTION *Function);
 BOOLEAN HalpPciIsMsiEnabled(const PCI_FUNCTION *Function);
 /* What the capability holds now. */
 VOID HalpPciReadMsi(const PCI_FUNCTION *Function, PULONG64 Address, PUSHORT Data);
+
+/* ---- MSI-X (pcimsix.c) ------------------------------------------------------ */
+
+/* A function's MSI-X table, mapped: HalpPciMsixOpen reads the capability,
+ * maps the BAR(s) holding the table and the Pending Bit Array uncached and
+ * turns memory decoding on; HalpPciMsixClose unmaps them. The capability
+ * itself is left as it was by both. */
+typedef struct _PCI_MSIX {
+    const PCI_FUNCTION *Function;
+    ULONG TableSize;         /* entries, 1-2048 */
+    UCHAR TableBar, PbaBar;  /* which BAR holds each */
+    ULONG TableOffset, PbaOffset; /* and where in it */
+    volatile ULONG *Table;   /* entry N at Table[4 * N] */
+    volatile ULONG *Pba;     /* bit N: entry N is pending */
+    ULONG MappedCount;       /* 1 or 2 BARs mapped */
+    UCHAR MappedBar[2];
+    PVOID Mapped[2];
+} PCI_MSIX;
+
+/* STATUS_NOT_SUPPORTED without MSI-X; STATUS_INVALID_DEVICE_STATE when the
+ * table or PBA is not inside a memory BAR. PASSIVE_LEVEL. */
+NTSTATUS HalpPciMsixOpen(const PCI_FUNCTION *Function, PCI_MSIX *Msix);
+VOID HalpPciMsixClose(PCI_MSIX *Msix);
+/* Table Size from Message Control (0 without MSI-X), and the register itself. */
+ULONG HalpPciMsixTableSize(const PCI_FUNCTION *Function);
+USHORT HalpPciMsixControl(const PCI_FUNCTION *Function);
+/* Entry N: programmed to deliver Vector to ApicId (HalpMsiAddress,
+ * HalpMsiData), or written raw; both leave the entry masked. */
+VOID HalpPciMsixProgramEntry(const PCI_MSIX *Msix, ULONG Entry, ULONG Vector, ULONG ApicId);
+VOID HalpPciMsixWriteEntry(const PCI_MSIX *Msix, ULONG Entry, ULONG64 Address, ULONG Data);
+VOID HalpPciMsixReadEntry(const PCI_MSIX *Msix, ULONG Entry, PULONG64 Address, PULONG Data);
+VOID HalpPciMsixSetEntryMasked(const PCI_MSIX *Msix, ULONG Entry, BOOLEAN Masked);
+BOOLEAN HalpPciMsixIsEntryMasked(const PCI_MSIX *Msix, ULONG Entry);
+/* The entry's bit in the Pending Bit Array: a message held back by a mask. */
+BOOLEAN HalpPciMsixIsPending(const PCI_MSIX *Msix, ULONG Entry);
+/* Message Control's MSI-X Enable (enabling turns MSI off first) and
+ * Function Mask bits. */
+VOID HalpPciMsixSetEnabled(const PCI_FUNCTION *Function, BOOLEAN Enabled);
+VOID HalpPciMsixSetFunctionMasked(const PCI_FUNCTION *Function, BOOLEAN Masked);
+BOOLEAN HalpPciIsMsixEnabled(const PCI_FUNCTION *Function);
+BOOLEAN HalpPciIsMsixFunctionMasked(const PCI_FUNCTION *Function);
+
+/* ---- INTx (pciintx.c) -------------------------------------------------------- */
+
+/* The Interrupt Line register (0x3C) as the firmware wrote it, read now. */
+UCHAR HalpPciReadInterruptLine(const PCI_FUNCTION *Function);
+/* Command bit 10, Interrupt Disable. */
+VOID HalpPciSetIntxDisabled(const PCI_FUNCTION *Function, BOOLEAN Disabled);
+/* The vector, IRQL and processors of Function's INTx line:
+ * HalGetInterruptVector(PCIBus, Bus, Line, Line, ...) with the line register.
+ * STATUS_NOT_SUPPORTED when the function has no interrupt pin, or its line is
+ * not routed (0 or 0xFF) or cannot be. */
+NTSTATUS HalpPciGetInterruptVector(const PCI_FUNCTION *Function, PULONG Vector, PKIRQL Irql, PKAFFINITY Affinity);
 
 #endif /* HAL_PCI_H */

@@ -30,16 +30,26 @@ PPCI_FUNCTION HalpPciFindById(USHORT VendorId, USHORT DeviceId)
     return NULL;
 }
 
-/* Memory Space lets the device answer at its memory BARs; Bus Master lets it
- * start memory cycles of its own: DMA, and MSI, which is a memory write. */
-VOID HalpPciEnableMemoryAndBusMaster(const PCI_FUNCTION *Function)
+static VOID SetCommandBits(const PCI_FUNCTION *Function, USHORT Bits)
 {
     ULONG Slot = HalpPciSlot(Function->Device, Function->Function);
     USHORT Command = 0;
 
     HalGetBusDataByOffset(PCIConfiguration, Function->Bus, Slot, &Command, PCI_COMMAND_OFFSET, sizeof(Command));
-    Command |= PCI_ENABLE_MEMORY_SPACE | PCI_ENABLE_BUS_MASTER;
+    Command |= Bits;
     HalSetBusDataByOffset(PCIConfiguration, Function->Bus, Slot, &Command, PCI_COMMAND_OFFSET, sizeof(Command));
+}
+
+/* Memory Space lets the device answer at its memory BARs; Bus Master lets it
+ * start memory cycles of its own: DMA, and MSI, which is a memory write. */
+VOID HalpPciEnableMemoryAndBusMaster(const PCI_FUNCTION *Function)
+{
+    SetCommandBits(Function, PCI_ENABLE_MEMORY_SPACE | PCI_ENABLE_BUS_MASTER);
+}
+
+VOID HalpPciEnableMemory(const PCI_FUNCTION *Function)
+{
+    SetCommandBits(Function, PCI_ENABLE_MEMORY_SPACE);
 }
 
 /* Device registers must not be cached: a read has to reach the device every

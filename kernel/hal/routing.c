@@ -4,8 +4,11 @@
  * A line is named by its bus: ISA IRQ 8 is the RTC. ACPI's MADT says which
  * global system interrupt (GSI), that is which I/O APIC pin, each ISA IRQ
  * arrives on, and how it signals (HalpIsaIrqToGsi: IRQ 0 arrives on GSI 2 on
- * most PCs). The HAL then picks the line's vector, and the vector fixes the
- * IRQL: IRQL = vector >> 4.
+ * most PCs). A PCI function's line is named, as NT4's HAL named it, by its
+ * Interrupt Line register: the ISA IRQ the firmware routed it to, taken to
+ * the same GSI but always level-triggered (PciLineToGsi; docs/pci.md, "INTx
+ * without AML"). The HAL then picks the line's vector, and the vector fixes
+ * the IRQL: IRQL = vector >> 4.
  *
  * Which IRQL? Like the 8259s, which gave IRQ 0 the highest priority, a lower
  * GSI ranks higher here, two lines per IRQL: GSIs 0-1 get DIRQL 11, 2-3 get
@@ -110,14 +113,32 @@ static ULONG VectorForGsi(ULONG Gsi, BOOLEAN LevelTriggered, BOOLEAN *IsNew)
     return Vector;
 }
 
-/* The GSI of a bus interrupt and how it signals; FALSE for a bus we cannot
- * route (PCI needs its _PRT, which needs the ACPI interpreter). */
+/* A PCI function's INTx, named by its Interrupt Line register (NT4's
+ * convention for PCIBus): the ISA IRQ the firmware routed the function's PIRQ
+ * to. In QEMU that IRQ's I/O APIC input carries the PIRQ as well, so the line
+ * arrives on the ISA IRQ's GSI (MADT override included). PCI interrupts are
+ * level-triggered and shareable whatever the ISA bus would say; the polarity
+ * is the override's (QEMU: active high). 0 and 0xFF mean "not routed".
+ * docs/pci.md, "INTx without AML", says why this rule and not the _PRT. */
+static BOOLEAN PciLineToGsi(ULONG Line, PULONG Gsi, USHORT *Flags)
+{
+    if (Line == 0 || Line >= 16)
+        return FALSE;
+    HalpIsaIrqToGsi(Line, Gsi, Flags);
+    *Flags = (USHORT)((*Flags & ~INTI_TRIGGER_MASK) | INTI_TRIGGER_LEVEL);
+    return TRUE;
+}
+
+/* The GSI of a bus interrupt and how it signals; FALSE for a bus or line we
+ * cannot route. */
 static BOOLEAN BusLineToGsi(INTERFACE_TYPE InterfaceType, ULONG Level, PULONG Gsi, USHORT *Flags)
 {
     if (InterfaceType == Isa && Level < 16) {
         HalpIsaIrqToGsi(Level, Gsi, Flags);
         return TRUE;
     }
+    if (InterfaceType == PCIBus)
+        return PciLineToGsi(Level, Gsi, Flags);
     if (InterfaceType == Internal) {
         *Gsi = Level;
         *Flags = INTI_POLARITY_HIGH | INTI_TRIGGER_EDGE;
@@ -133,8 +154,8 @@ ULONG HalGetInterruptVector(INTERFACE_TYPE InterfaceType, ULONG BusNumber, ULONG
     USHORT Flags;
     BOOLEAN IsNew;
 
-    UNREFERENCED_PARAMETER(BusNumber);
-    UNREFERENCED_PARAMETER(BusInterruptVector); /* for ISA the same as the level */
+    UNREFERENCED_PARAMETER(BusNumber);          /* the line register already says where */
+    UNREFERENCED_PARAMETER(BusInterruptVector); /* for ISA and PCI the same as the level */
     if (!BusLineToGsi(InterfaceType, BusInterruptLevel, &Gsi, &Flags) || !HalpIoApicHasGsi(Gsi))
         return 0;
     BOOLEAN LevelTriggered = (Flags & INTI_TRIGGER_MASK) == INTI_TRIGGER_LEVEL;

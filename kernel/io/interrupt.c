@@ -58,24 +58,89 @@ static NTSTATUS ConnectFullySpecified(IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAM
                               P->FloatingSave);
 }
 
-/* ---- message-based: one MSI message ----
- * A message has no line, so no GSI ranks it: it gets the IRQL of PCI lines
- * (GSI 16 and up, routing.c), the lowest device IRQL, and a free vector of
- * that class. The interrupt object calls MessageTrampoline, which calls the
- * driver's message routine with the message's number, 0. */
+/* ---- line-based: a PCI function's INTx ----
+ * The HAL routes the function's Interrupt Line register to a vector
+ * (pciintx.c, routing.c). A PCI line is level-triggered and may be shared
+ * with other functions, so the object is LevelSensitive with ShareVector set.
+ * Interrupt Disable (Command bit 10) is cleared once the ISR is connected, in
+ * case the firmware left INTx off. */
+static NTSTATUS ConnectLine(struct _PCI_FUNCTION *Function, PKINTERRUPT *InterruptObject,
+                            PKSERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext, PKSPIN_LOCK SpinLock,
+                            KIRQL SynchronizeIrql, BOOLEAN FloatingSave)
+{
+    ULONG Vector;
+    KIRQL Irql;
+    KAFFINITY Affinity;
+
+    if (Function == NULL)
+        return STATUS_NOT_SUPPORTED;
+    if (InterruptObject == NULL || ServiceRoutine == NULL)
+        return STATUS_INVALID_PARAMETER;
+    NTSTATUS Status = HalpPciGetInterruptVector(Function, &Vector, &Irql, &Affinity);
+    if (!NT_SUCCESS(Status))
+        return Status;
+    Status = IoConnectInterrupt(InterruptObject, ServiceRoutine, ServiceContext, SpinLock, Vector, Irql,
+                                SynchronizeIrql != 0 ? SynchronizeIrql : Irql, LevelSensitive, TRUE,
+                                Affinity & IOP_ACTIVE_PROCESSORS, FloatingSave);
+    if (NT_SUCCESS(Status))
+        HalpPciSetIntxDisabled(Function, FALSE);
+    return Status;
+}
+
+static NTSTATUS ConnectLineBased(IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS *P)
+{
+    return ConnectLine(P->PciFunction, P->InterruptObject, P->ServiceRoutine, P->ServiceContext, P->SpinLock,
+                       P->SynchronizeIrql, P->FloatingSave);
+}
+
+/* ---- message-based: MSI-X entries or one MSI message ----
+ * A message has no line, so no GSI ranks it: each gets a free vector at the
+ * IRQL of PCI lines (GSI 16 and up, routing.c), the lowest device IRQL, and
+ * an interrupt object of its own whose ISR is MessageTrampoline: it calls the
+ * driver's message routine with the message's number. All the messages of a
+ * connection share one spin lock. */
 #define IOP_MESSAGE_IRQL DEVICE_LEVEL_LOW
 
+struct _IOP_MESSAGE_CONNECTION;
+
+typedef struct _IOP_MESSAGE {
+    struct _IOP_MESSAGE_CONNECTION *Connection;
+    ULONG MessageId;
+    ULONG64 SavedAddress; /* the MSI-X entry as it was before, put back on disconnect */
+    ULONG SavedData;
+} IOP_MESSAGE;
+
 typedef struct _IOP_MESSAGE_CONNECTION {
-    IO_INTERRUPT_MESSAGE_INFO Info; /* what the driver gets: first, so the table's address is ours */
     PKMESSAGE_SERVICE_ROUTINE MessageServiceRoutine;
     PVOID ServiceContext;
     struct _PCI_FUNCTION *Function;
+    BOOLEAN UsesMsix;
+    BOOLEAN WasFunctionMasked; /* MSI-X Function Mask before the connection */
+    PCI_MSIX Msix;
+    KSPIN_LOCK SpinLock; /* the messages' lock, when the driver gives none */
+    IOP_MESSAGE Messages[IO_MAX_INTERRUPT_MESSAGES];
+    /* What the driver gets; MessageInfo[] goes on into More[]. */
+    IO_INTERRUPT_MESSAGE_INFO Info;
+    IO_INTERRUPT_MESSAGE_INFO_ENTRY More[IO_MAX_INTERRUPT_MESSAGES - 1];
 } IOP_MESSAGE_CONNECTION;
+
+_Static_assert(sizeof(IO_INTERRUPT_MESSAGE_INFO) ==
+                   offsetof(IO_INTERRUPT_MESSAGE_INFO, MessageInfo) + sizeof(IO_INTERRUPT_MESSAGE_INFO_ENTRY),
+               "MessageInfo[1] ends the table");
+_Static_assert(offsetof(IOP_MESSAGE_CONNECTION, More) ==
+                   offsetof(IOP_MESSAGE_CONNECTION, Info) + sizeof(IO_INTERRUPT_MESSAGE_INFO),
+               "More[] continues MessageInfo[]");
+
+static IO_INTERRUPT_MESSAGE_INFO_ENTRY *EntryOf(IOP_MESSAGE_CONNECTION *C, ULONG MessageId)
+{
+    return C->Info.MessageInfo + MessageId;
+}
 
 static BOOLEAN MessageTrampoline(PKINTERRUPT Interrupt, PVOID Context)
 {
-    IOP_MESSAGE_CONNECTION *Connection = Context;
-    return Connection->MessageServiceRoutine(Interrupt, Connection->ServiceContext, 0);
+    IOP_MESSAGE *Message = Context;
+    IOP_MESSAGE_CONNECTION *C = Message->Connection;
+    return C->MessageServiceRoutine(Interrupt, C->ServiceContext, Message->MessageId);
 }
 
 static VOID DescribeMessage(IO_INTERRUPT_MESSAGE_INFO_ENTRY *Entry, PKINTERRUPT Interrupt, ULONG Vector, ULONG ApicId)
@@ -90,71 +155,159 @@ static VOID DescribeMessage(IO_INTERRUPT_MESSAGE_INFO_ENTRY *Entry, PKINTERRUPT 
     Entry->Polarity = InterruptActiveHigh;
 }
 
-static NTSTATUS ConnectMessageBased(IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS *P)
+/* Takes back what ConnectMessageObjects gave, for the first Count messages. */
+static VOID DisconnectMessageObjects(IOP_MESSAGE_CONNECTION *C, ULONG Count)
 {
-    if (P->PciFunction == NULL || P->PciFunction->MsiOffset == 0) {
-        /* No device named, or one without MSI: Windows's answer when the
-         * device has no messages is "retry fully specified" (there is no
-         * line-based connect to fall back on yet). */
-        return STATUS_NOT_SUPPORTED;
+    for (ULONG i = 0; i < Count; i++) {
+        IoDisconnectInterrupt(EntryOf(C, i)->InterruptObject);
+        HalpFreeDeviceVector(EntryOf(C, i)->Vector);
     }
-    if (P->ConnectionContext.InterruptMessageTable == NULL || P->MessageServiceRoutine == NULL)
-        return STATUS_INVALID_PARAMETER;
+}
+
+/* One vector and one interrupt object per message, and the table filled. */
+static NTSTATUS ConnectMessageObjects(IOP_MESSAGE_CONNECTION *C, IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS *P,
+                                      ULONG Count)
+{
+    ULONG ApicId = KiProcessorBlock[0]->ApicId; /* IOP_ACTIVE_PROCESSORS */
+    PKSPIN_LOCK Lock = P->SpinLock != NULL ? P->SpinLock : &C->SpinLock;
+    KIRQL SynchronizeIrql = P->SynchronizeIrql != 0 ? P->SynchronizeIrql : IOP_MESSAGE_IRQL;
+
+    for (ULONG i = 0; i < Count; i++) {
+        PKINTERRUPT Interrupt;
+        ULONG Vector = HalpAllocateDeviceVector(IOP_MESSAGE_IRQL);
+        NTSTATUS Status = Vector != 0 ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+        C->Messages[i].Connection = C;
+        C->Messages[i].MessageId = i;
+        if (NT_SUCCESS(Status))
+            Status = IoConnectInterrupt(&Interrupt, MessageTrampoline, &C->Messages[i], Lock, Vector, IOP_MESSAGE_IRQL,
+                                        SynchronizeIrql, Latched, FALSE, IOP_ACTIVE_PROCESSORS, P->FloatingSave);
+        if (!NT_SUCCESS(Status)) {
+            if (Vector != 0)
+                HalpFreeDeviceVector(Vector);
+            DisconnectMessageObjects(C, i);
+            return Status;
+        }
+        DescribeMessage(EntryOf(C, i), Interrupt, Vector, ApicId);
+    }
+    C->Info.UnifiedIrql = IOP_MESSAGE_IRQL;
+    C->Info.MessageCount = Count;
+    return STATUS_SUCCESS;
+}
+
+/* MSI-X on, in the order that never sends a half-programmed message: the
+ * function masked and enabled (from here on it uses no INTx and no MSI), each
+ * entry written while masked (the old contents kept), each entry unmasked,
+ * and last the function unmasked. */
+static VOID StartMsix(IOP_MESSAGE_CONNECTION *C)
+{
+    C->WasFunctionMasked = HalpPciIsMsixFunctionMasked(C->Function);
+    HalpPciMsixSetFunctionMasked(C->Function, TRUE);
+    HalpPciMsixSetEnabled(C->Function, TRUE);
+    for (ULONG i = 0; i < C->Info.MessageCount; i++) {
+        const IO_INTERRUPT_MESSAGE_INFO_ENTRY *Entry = EntryOf(C, i);
+        HalpPciMsixReadEntry(&C->Msix, i, &C->Messages[i].SavedAddress, &C->Messages[i].SavedData);
+        HalpPciMsixWriteEntry(&C->Msix, i, (ULONG64)Entry->MessageAddress.QuadPart, Entry->MessageData);
+        HalpPciMsixSetEntryMasked(&C->Msix, i, FALSE);
+    }
+    HalpPciMsixSetFunctionMasked(C->Function, FALSE);
+}
+
+/* The reverse: masked, disabled, the entries as they were (masked). */
+static VOID StopMsix(IOP_MESSAGE_CONNECTION *C)
+{
+    HalpPciMsixSetFunctionMasked(C->Function, TRUE);
+    HalpPciMsixSetEnabled(C->Function, FALSE);
+    for (ULONG i = 0; i < C->Info.MessageCount; i++)
+        HalpPciMsixWriteEntry(&C->Msix, i, C->Messages[i].SavedAddress, C->Messages[i].SavedData);
+    HalpPciMsixSetFunctionMasked(C->Function, C->WasFunctionMasked);
+}
+
+/* How many messages the function's MSI-X table gives, with the table
+ * mapped; 0 (and nothing mapped) when MSI-X cannot be used. */
+static ULONG OpenMsix(IOP_MESSAGE_CONNECTION *C)
+{
+    if (C->Function->MsixOffset == 0 || !NT_SUCCESS(HalpPciMsixOpen(C->Function, &C->Msix)))
+        return 0;
+    C->UsesMsix = TRUE;
+    return C->Msix.TableSize < IO_MAX_INTERRUPT_MESSAGES ? C->Msix.TableSize : IO_MAX_INTERRUPT_MESSAGES;
+}
+
+/* MSI-X when the function has a usable table, else MSI; STATUS_NOT_SUPPORTED
+ * when it has neither. The hardware is programmed last, once every ISR is
+ * ready for the first message. */
+static NTSTATUS ConnectMessages(IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS *P)
+{
     IOP_MESSAGE_CONNECTION *C = ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(*C), IOP_INTERRUPT_TAG);
     if (C == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    ULONG Vector = HalpAllocateDeviceVector(IOP_MESSAGE_IRQL);
-    if (Vector == 0) {
-        ExFreePoolWithTag(C, IOP_INTERRUPT_TAG);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
+    RtlZeroMemory(C, sizeof(*C));
     C->MessageServiceRoutine = P->MessageServiceRoutine;
     C->ServiceContext = P->ServiceContext;
     C->Function = P->PciFunction;
-    PKINTERRUPT Interrupt;
-    KIRQL SynchronizeIrql = P->SynchronizeIrql != 0 ? P->SynchronizeIrql : IOP_MESSAGE_IRQL;
-    NTSTATUS Status = IoConnectInterrupt(&Interrupt, MessageTrampoline, C, P->SpinLock, Vector, IOP_MESSAGE_IRQL,
-                                         SynchronizeIrql, Latched, FALSE, IOP_ACTIVE_PROCESSORS, P->FloatingSave);
+    KeInitializeSpinLock(&C->SpinLock);
+    ULONG Count = OpenMsix(C);
+    if (Count == 0 && C->Function->MsiOffset != 0)
+        Count = 1;
+    NTSTATUS Status = Count != 0 ? ConnectMessageObjects(C, P, Count) : STATUS_NOT_SUPPORTED;
     if (!NT_SUCCESS(Status)) {
-        HalpFreeDeviceVector(Vector);
+        if (C->UsesMsix)
+            HalpPciMsixClose(&C->Msix);
         ExFreePoolWithTag(C, IOP_INTERRUPT_TAG);
         return Status;
     }
-    ULONG ApicId = KiProcessorBlock[0]->ApicId; /* IOP_ACTIVE_PROCESSORS */
-    C->Info.UnifiedIrql = IOP_MESSAGE_IRQL;
-    C->Info.MessageCount = 1;
-    DescribeMessage(&C->Info.MessageInfo[0], Interrupt, Vector, ApicId);
-    HalpPciEnableMsi(P->PciFunction, Vector, ApicId); /* last: the ISR is ready for the first message */
+    if (C->UsesMsix)
+        StartMsix(C);
+    else
+        HalpPciEnableMsi(C->Function, EntryOf(C, 0)->Vector, KiProcessorBlock[0]->ApicId);
     *P->ConnectionContext.InterruptMessageTable = &C->Info;
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IoConnectInterruptEx(PIO_CONNECT_INTERRUPT_PARAMETERS Parameters)
+/* Windows's order: messages if the device has them; if not, and the driver
+ * gave a FallBackServiceRoutine, the line, reported by changing Version to
+ * CONNECT_LINE_BASED (the object is in ConnectionContext.InterruptObject). */
+static NTSTATUS ConnectMessageBased(IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS *P, PULONG Version)
 {
-    switch (Parameters->Version) {
-    case CONNECT_FULLY_SPECIFIED: return ConnectFullySpecified(&Parameters->FullySpecified);
-    case CONNECT_MESSAGE_BASED: {
-        NTSTATUS Status = ConnectMessageBased(&Parameters->MessageBased);
-        if (Status == STATUS_NOT_SUPPORTED)
-            Parameters->Version = CONNECT_FULLY_SPECIFIED;
-        return Status;
-    }
-    case CONNECT_LINE_BASED:
-        /* It reads the device's interrupt resources, which the PnP manager
-         * assigns; there is none yet. */
-        Parameters->Version = CONNECT_FULLY_SPECIFIED;
+    if (P->PciFunction == NULL)
         return STATUS_NOT_SUPPORTED;
-    default: return STATUS_INVALID_PARAMETER_1;
-    }
+    if (P->ConnectionContext.Generic == NULL || P->MessageServiceRoutine == NULL)
+        return STATUS_INVALID_PARAMETER;
+    NTSTATUS Status = ConnectMessages(P);
+    if (NT_SUCCESS(Status) || Status == STATUS_INVALID_PARAMETER || P->FallBackServiceRoutine == NULL)
+        return Status;
+    Status = ConnectLine(P->PciFunction, P->ConnectionContext.InterruptObject, P->FallBackServiceRoutine,
+                         P->ServiceContext, P->SpinLock, P->SynchronizeIrql, P->FloatingSave);
+    if (NT_SUCCESS(Status))
+        *Version = CONNECT_LINE_BASED;
+    return Status;
 }
 
-/* The device stops sending first, then the ISR goes, then the vector. */
+NTSTATUS IoConnectInterruptEx(PIO_CONNECT_INTERRUPT_PARAMETERS Parameters)
+{
+    NTSTATUS Status;
+
+    switch (Parameters->Version) {
+    case CONNECT_FULLY_SPECIFIED: return ConnectFullySpecified(&Parameters->FullySpecified);
+    case CONNECT_LINE_BASED: Status = ConnectLineBased(&Parameters->LineBased); break;
+    case CONNECT_MESSAGE_BASED: Status = ConnectMessageBased(&Parameters->MessageBased, &Parameters->Version); break;
+    default: return STATUS_INVALID_PARAMETER_1;
+    }
+    if (Status == STATUS_NOT_SUPPORTED)
+        Parameters->Version = CONNECT_FULLY_SPECIFIED; /* "retry fully specified" */
+    return Status;
+}
+
+/* The device stops sending first, then the ISRs go, then the vectors. */
 static VOID DisconnectMessageBased(PIO_INTERRUPT_MESSAGE_INFO Table)
 {
     IOP_MESSAGE_CONNECTION *C = CONTAINING_RECORD(Table, IOP_MESSAGE_CONNECTION, Info);
-    HalpPciDisableMsi(C->Function);
-    IoDisconnectInterrupt(Table->MessageInfo[0].InterruptObject);
-    HalpFreeDeviceVector(Table->MessageInfo[0].Vector);
+    if (C->UsesMsix)
+        StopMsix(C);
+    else
+        HalpPciDisableMsi(C->Function);
+    DisconnectMessageObjects(C, Table->MessageCount);
+    if (C->UsesMsix)
+        HalpPciMsixClose(&C->Msix);
     ExFreePoolWithTag(C, IOP_INTERRUPT_TAG);
 }
 

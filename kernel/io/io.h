@@ -40,11 +40,18 @@ VOID IoDisconnectInterrupt(PKINTERRUPT InterruptObject);
 /* ---- IoConnectInterruptEx: one entry point, a parameter block per kind ----
  * CONNECT_FULLY_SPECIFIED is IoConnectInterrupt's parameters in a structure.
  * CONNECT_LINE_BASED and CONNECT_MESSAGE_BASED find the interrupts in the
- * device's PnP resources; without a PnP manager they fail with
+ * device's PnP resources in Windows. ntmini has no PnP manager: the caller
+ * names its PCI function in the block's PciFunction field (docs/pci.md).
+ *   CONNECT_LINE_BASED     the function's INTx line, routed from its
+ *                          Interrupt Line register: level-sensitive, shared
+ *   CONNECT_MESSAGE_BASED  MSI-X if the function has it (up to
+ *                          IO_MAX_INTERRUPT_MESSAGES messages), else MSI (one),
+ *                          else FallBackServiceRoutine on the line, and then
+ *                          Version becomes CONNECT_LINE_BASED
+ * Without a function, or when nothing can be connected, they fail with
  * STATUS_NOT_SUPPORTED and set Version to CONNECT_FULLY_SPECIFIED, which is
  * what Windows documents for a system that lacks them: "retry with the fully
- * specified version". CONNECT_MESSAGE_BASED works for a PCI function with
- * an MSI capability, named in MessageBased.PciFunction (docs/pci.md). */
+ * specified version". */
 #define CONNECT_FULLY_SPECIFIED 0x1
 #define CONNECT_LINE_BASED 0x2
 #define CONNECT_MESSAGE_BASED 0x3
@@ -65,14 +72,19 @@ typedef struct _IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS {
     USHORT Group; /* processor group: 0, the only one */
 } IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS;
 
+struct _PCI_FUNCTION;
+
+/* As in WDM, with one field more at the end: the PCI function whose INTx
+ * line is connected (there is no PhysicalDeviceObject that knows it). */
 typedef struct _IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS {
-    PDEVICE_OBJECT PhysicalDeviceObject;
-    PKINTERRUPT *InterruptObject;
+    PDEVICE_OBJECT PhysicalDeviceObject; /* unused */
+    PKINTERRUPT *InterruptObject;        /* receives the object */
     PKSERVICE_ROUTINE ServiceRoutine;
     PVOID ServiceContext;
     PKSPIN_LOCK SpinLock;
-    KIRQL SynchronizeIrql;
+    KIRQL SynchronizeIrql; /* 0: the line's IRQL */
     BOOLEAN FloatingSave;
+    struct _PCI_FUNCTION *PciFunction; /* ntmini: the device */
 } IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS;
 
 /* Message-based (MSI): the driver gets a table describing its messages and
@@ -103,12 +115,17 @@ typedef struct _IO_INTERRUPT_MESSAGE_INFO {
     IO_INTERRUPT_MESSAGE_INFO_ENTRY MessageInfo[1];
 } IO_INTERRUPT_MESSAGE_INFO, *PIO_INTERRUPT_MESSAGE_INFO;
 
-struct _PCI_FUNCTION;
+/* The most messages one CONNECT_MESSAGE_BASED connection gets (MSI-X; MSI
+ * gets one). */
+#define IO_MAX_INTERRUPT_MESSAGES 4
 
 /* As in WDM, with one field more at the end: without a PnP manager there is
  * no PhysicalDeviceObject that knows its PCI function, so the caller names
- * it (HalpPciFindByClass / HalpPciFindById give it). One message (MSI with
- * one vector) is connected; MSI-X is not yet. */
+ * it (HalpPciFindByClass / HalpPciFindById give it). With MSI-X, message N
+ * is table entry N, for N below the table size and IO_MAX_INTERRUPT_MESSAGES;
+ * with MSI there is one message. All messages share one spin lock (SpinLock,
+ * or one of the connection's), so KeSynchronizeExecution on any message's
+ * object excludes every message routine. */
 typedef struct _IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS {
     PDEVICE_OBJECT PhysicalDeviceObject; /* unused */
     union {
@@ -121,7 +138,7 @@ typedef struct _IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS {
     PKSPIN_LOCK SpinLock;
     KIRQL SynchronizeIrql; /* 0: the message's IRQL */
     BOOLEAN FloatingSave;
-    PKSERVICE_ROUTINE FallBackServiceRoutine; /* unused: no line-based fallback yet */
+    PKSERVICE_ROUTINE FallBackServiceRoutine; /* NULL, or the ISR for the line when there are no messages */
     struct _PCI_FUNCTION *PciFunction;       /* ntmini: the device */
 } IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS;
 
@@ -137,12 +154,13 @@ typedef struct _IO_CONNECT_INTERRUPT_PARAMETERS {
 NTSTATUS IoConnectInterruptEx(PIO_CONNECT_INTERRUPT_PARAMETERS Parameters);
 
 /* What IoConnectInterruptEx connected is disconnected by
- * IoDisconnectInterruptEx, given the same Version and the object. */
+ * IoDisconnectInterruptEx, given the Version it returned (CONNECT_LINE_BASED
+ * after a fallback) and the object or table it gave. */
 typedef struct _IO_DISCONNECT_INTERRUPT_PARAMETERS {
     ULONG Version;
     union {
         PVOID Generic;
-        PKINTERRUPT InterruptObject;
+        PKINTERRUPT InterruptObject;                      /* CONNECT_FULLY_SPECIFIED, CONNECT_LINE_BASED */
         PIO_INTERRUPT_MESSAGE_INFO InterruptMessageTable; /* CONNECT_MESSAGE_BASED */
     } ConnectionContext;
 } IO_DISCONNECT_INTERRUPT_PARAMETERS, *PIO_DISCONNECT_INTERRUPT_PARAMETERS;

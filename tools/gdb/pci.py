@@ -2,8 +2,17 @@
 
 It reads the table HalpInitializePci filled at boot (kernel/hal/pcienum.c:
 HalpPciFunctions, HalpPciFunctionCount, HalpPciAccessMethod), so it works
-wherever the target is stopped after that point, without touching the
-hardware: GDB reads memory, never configuration space.
+wherever the target is stopped after that point.
+
+Under each function with an interrupt pin or MSI/MSI-X it adds a line on
+interrupt routing:
+  INTx   the line register's ISA IRQ, the GSI it goes to (the MADT's
+         override, routing.c), the vector routed there (HalpVectorLines) and
+         whether an interrupt object is connected to it (KiInterruptVectors)
+  MSI, MSI-X  enabled or not, and for MSI-X the Function Mask, read from
+         configuration space through the kernel's ECAM mapping (pciconfig.c:
+         EcamBus). GDB reads memory, and ECAM is memory, so that costs no I/O
+         port access; on -M pc (no ECAM) the state is shown as unknown.
 """
 import gdb
 
@@ -46,6 +55,83 @@ def function_line(f):
     return text
 
 
+def isa_irq_to_gsi(irq):
+    """HalpIsaIrqToGsi: the MADT's override for an ISA IRQ, else the IRQ."""
+    platform = value_of("HalPlatform")
+    if platform is None:
+        return irq
+    for i in range(int(platform["OverrideCount"])):
+        override = platform["Overrides"][i]
+        if int(override["Bus"]) == 0 and int(override["SourceIrq"]) == irq:
+            return int(override["Gsi"])
+    return irq
+
+
+def vector_for_gsi(gsi):
+    """The vector routing.c routed gsi to, or None."""
+    lines = value_of("HalpVectorLines")
+    if lines is None:
+        return None
+    for vector in range(256):
+        if int(lines[vector]["HasLine"]) and int(lines[vector]["Gsi"]) == gsi:
+            return vector
+    return None
+
+
+def vector_connected(vector):
+    """Whether an interrupt object sits on vector's chain."""
+    table = value_of("KiInterruptVectors")
+    if table is None:
+        return False
+    entry = table[vector]["InterruptList"]
+    return int(entry["Flink"]) != int(entry.address)
+
+
+def config_read16(f, offset):
+    """A 16-bit configuration register through the kernel's ECAM window of
+    f's bus, or None when the bus is reached through the ports."""
+    ecam = value_of("EcamBus")
+    if ecam is None:
+        return None
+    base = int(ecam[int(f["Bus"])])
+    if base == 0:
+        return None
+    address = base + (int(f["Device"]) << 15) + (int(f["Function"]) << 12) + offset
+    data = gdb.selected_inferior().read_memory(address, 2)
+    return int.from_bytes(bytes(data), "little")
+
+
+def interrupt_line(f):
+    """How f interrupts: INTx routing, MSI and MSI-X state; '' if it cannot."""
+    parts = []
+    pin = int(f["InterruptPin"])
+    line = int(f["InterruptLine"])
+    if pin:
+        if line == 0 or line >= 16:
+            parts.append("INTx not routed (line 0x%02x)" % line)
+        else:
+            gsi = isa_irq_to_gsi(line)
+            vector = vector_for_gsi(gsi)
+            if vector is None:
+                parts.append("INTx line %d -> GSI %d, no vector yet" % (line, gsi))
+            else:
+                parts.append("INTx line %d -> GSI %d -> vector 0x%02x %s" % (
+                    line, gsi, vector, "connected" if vector_connected(vector) else "masked"))
+    msi, msix = int(f["MsiOffset"]), int(f["MsixOffset"])
+    if msi:
+        control = config_read16(f, msi + 2)
+        parts.append("MSI %s" % ("?" if control is None else "on" if control & 1 else "off"))
+    if msix:
+        control = config_read16(f, msix + 2)
+        if control is None:
+            parts.append("MSI-X ?")
+        else:
+            parts.append("MSI-X %s%s, %d entries" % ("on" if control & 0x8000 else "off",
+                                                     " function-masked" if control & 0x4000 else "",
+                                                     (control & 0x7FF) + 1))
+    return "; ".join(parts)
+
+
 def print_pci(write):
     table = value_of("HalpPciFunctions")
     count = value_of("HalpPciFunctionCount")
@@ -60,6 +146,9 @@ def print_pci(write):
         int(count), "ECAM (ACPI MCFG)" if method == 2 else "ports 0xCF8/0xCFC"))
     for i in range(int(count)):
         write("  %s\n" % function_line(table[i]))
+        routing = interrupt_line(table[i])
+        if routing:
+            write("      %s\n" % routing)
 
 
 class Pci(gdb.Command):
@@ -69,8 +158,10 @@ Usage: pci
 
 One line per function: bus:device.function, vendor:device, class code, each
 BAR (kind, address, size), the interrupt pin and the firmware's line, and
-where the MSI, MSI-X and PCI Express capabilities are. Reads the kernel's
-device table only (HalpPciFunctions); see docs/pci.md."""
+where the MSI, MSI-X and PCI Express capabilities are. Under it, how the
+function interrupts: its INTx line's GSI and vector (connected or masked),
+and whether MSI / MSI-X are on (read through ECAM; '?' without it). See
+docs/pci.md."""
 
     def __init__(self):
         super().__init__("pci", gdb.COMMAND_DATA)
