@@ -231,12 +231,16 @@ class Gdb(unittest.TestCase):
                       "@@devobj\n0x1  \\Device\\IoTestDisk  StackSize 1\n0x2  (unnamed)  StackSize 3\n"
                       "@@drvobj\n0x3  \\Driver\\IoTestUpperFilter  1 device(s)\n@@irps\nno IRPs in flight\n"
                       "@@pcr\nprocessor 0: KPRCB 0x1, APIC ID 0\n  DPCs run  3\n"
-                      "@@dpcs\nprocessor 0: 0 DPC(s) queued\n@@end\n")
+                      "@@dpcs\nprocessor 0: 0 DPC(s) queued\n"
+                      "@@ahci\ndisk 0 (\\Device\\Harddisk0\\DR0): port 0, QEMU HARDDISK\n"
+                      "    registers: PxCI []\n    counters: Requests 0\n@@end\n")
         self.assertTrue(ktest.judge_gdb(transcript, "ktest-gdb=42", 3).ok)
         broken = transcript.replace("$1 = 3", "$1 = 1")
         self.assertEqual(ktest.judge_gdb(broken, "ktest-gdb=42", 3).failed, 1)
         no_clock = transcript.replace("HalpClockInterrupt", "-").replace("0xD1", "0xD2")
         self.assertEqual(ktest.judge_gdb(no_clock, "ktest-gdb=42", 3).failed, 1)
+        no_disk = transcript.replace("QEMU HARDDISK", "no disks")
+        self.assertEqual(ktest.judge_gdb(no_disk, "ktest-gdb=42", 3).failed, 1)
         self.assertEqual(ktest.judge_gdb("", "ktest-gdb=42", 3).passed, 0)
 
 

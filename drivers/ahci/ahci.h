@@ -74,7 +74,7 @@ typedef struct _AHCI_PORT {
     CHAR Serial[21];
     CHAR Firmware[9];
     ULONG64 SectorCount;
-    ULONG Depth;           /* slots used: the NCQ depth, or 1..32 without NCQ */
+    ULONG Depth;           /* slots used: the NCQ depth, or 1 without NCQ */
     BOOLEAN Ncq;           /* READ/WRITE FPDMA QUEUED in use */
 
     /* The request side, guarded by Lock. */

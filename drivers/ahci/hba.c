@@ -91,10 +91,11 @@ static NTSTATUS ResetHba(volatile AHCI_HBA_REGISTERS *Hba)
 static NTSTATUS ConnectMessageBased(PAHCI_CONTROLLER Controller, PPCI_FUNCTION Function)
 {
     IO_CONNECT_INTERRUPT_PARAMETERS Parameters;
+    PVOID Connection = NULL; /* the message table, or after a fallback the line's object */
 
     RtlZeroMemory(&Parameters, sizeof(Parameters));
     Parameters.Version = CONNECT_MESSAGE_BASED;
-    Parameters.MessageBased.ConnectionContext.InterruptMessageTable = &Controller->Messages;
+    Parameters.MessageBased.ConnectionContext.Generic = &Connection;
     Parameters.MessageBased.MessageServiceRoutine = AhciMessageService;
     Parameters.MessageBased.ServiceContext = Controller;
     Parameters.MessageBased.FallBackServiceRoutine = AhciInterruptService;
@@ -104,47 +105,39 @@ static NTSTATUS ConnectMessageBased(PAHCI_CONTROLLER Controller, PPCI_FUNCTION F
         return Status;
     Controller->ConnectVersion = Parameters.Version;
     if (Parameters.Version == CONNECT_MESSAGE_BASED) {
+        /* One message for the HBA; with several they would share one lock. */
+        Controller->Messages = Connection;
         Controller->Interrupt = Controller->Messages->MessageInfo[0].InterruptObject;
         Controller->Msi = TRUE;
     } else {
-        Controller->Interrupt = *Parameters.MessageBased.ConnectionContext.InterruptObject;
+        Controller->Interrupt = Connection; /* the fallback: the INTx line */
     }
     return STATUS_SUCCESS;
 }
 
-/* INTx: the line the firmware wrote into the Interrupt Line register,
- * routed by the HAL (docs/pci.md, "INTx without AML"). Level-triggered and
- * shareable, as PCI lines are: the ISR must say FALSE when IS is 0. */
+/* INTx: CONNECT_LINE_BASED. The I/O manager finds the line the firmware
+ * wrote into the function's Interrupt Line register and routes it (docs/pci.md,
+ * "INTx without AML"); it is level-triggered and may be shared, so the ISR
+ * must say FALSE when IS is 0. */
 static NTSTATUS ConnectLine(PAHCI_CONTROLLER Controller, PPCI_FUNCTION Function)
 {
     IO_CONNECT_INTERRUPT_PARAMETERS Parameters;
-    KIRQL Irql;
-    KAFFINITY Affinity;
 
-    ULONG Vector = HalGetInterruptVector(PCIBus, Controller->BusNumber, Function->InterruptLine,
-                                         Function->InterruptLine, &Irql, &Affinity);
-    if (Vector == 0)
-        return STATUS_NOT_SUPPORTED;
     RtlZeroMemory(&Parameters, sizeof(Parameters));
-    Parameters.Version = CONNECT_FULLY_SPECIFIED;
-    Parameters.FullySpecified.InterruptObject = &Controller->Interrupt;
-    Parameters.FullySpecified.ServiceRoutine = AhciInterruptService;
-    Parameters.FullySpecified.ServiceContext = Controller;
-    Parameters.FullySpecified.SynchronizeIrql = Irql;
-    Parameters.FullySpecified.ShareVector = TRUE;
-    Parameters.FullySpecified.Vector = Vector;
-    Parameters.FullySpecified.Irql = Irql;
-    Parameters.FullySpecified.InterruptMode = LevelSensitive;
-    Parameters.FullySpecified.ProcessorEnableMask = Affinity;
+    Parameters.Version = CONNECT_LINE_BASED;
+    Parameters.LineBased.InterruptObject = &Controller->Interrupt;
+    Parameters.LineBased.ServiceRoutine = AhciInterruptService;
+    Parameters.LineBased.ServiceContext = Controller;
+    Parameters.LineBased.PciFunction = Function;
     NTSTATUS Status = IoConnectInterruptEx(&Parameters);
     if (NT_SUCCESS(Status))
-        Controller->ConnectVersion = CONNECT_FULLY_SPECIFIED;
+        Controller->ConnectVersion = CONNECT_LINE_BASED;
     return Status;
 }
 
 static NTSTATUS ConnectInterrupt(PAHCI_CONTROLLER Controller, PPCI_FUNCTION Function)
 {
-    if (KeGetOptionNumber("ahci.msi", 1) != 0 && Function->MsiOffset != 0)
+    if (KeGetOptionNumber("ahci.msi", 1) != 0)
         return ConnectMessageBased(Controller, Function);
     return ConnectLine(Controller, Function);
 }

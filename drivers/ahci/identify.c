@@ -58,7 +58,10 @@ static VOID Describe(PAHCI_PORT Port, const USHORT *Id, BOOLEAN UseNcq)
     Port->SectorCount = SectorsOf(Id);
     /* NCQ needs both ends: the HBA (CAP.SNCQ) and the device (word 76 bit 8). */
     Port->Ncq = UseNcq && (Port->Controller->Cap & AHCI_CAP_SNCQ) && (Id[ATA_ID_SATA_CAPS] & (1u << 8));
-    Port->Depth = Port->Ncq ? (Id[ATA_ID_QUEUE_DEPTH] & 0x1F) + 1u : HbaSlots;
+    /* Without NCQ one command at a time: the HBA would run several issued
+     * non-queued commands one after the other anyway, and an error would
+     * leave it unclear which one failed. */
+    Port->Depth = Port->Ncq ? (Id[ATA_ID_QUEUE_DEPTH] & 0x1F) + 1u : 1;
     if (Port->Depth > HbaSlots)
         Port->Depth = HbaSlots;
 }

@@ -12,7 +12,7 @@
  * finished.
  *
  * Which commands can share the port: queued (NCQ) reads and writes, up to
- * the depth; or non-queued reads and writes (without NCQ), up to the depth.
+ * the depth. Without NCQ the depth is 1: one command at a time.
  * A flush, and every command run "isolated" after an error, runs alone: it
  * starts only on an idle port and nothing starts until it is done (Barrier).
  */

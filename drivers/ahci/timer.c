@@ -6,7 +6,8 @@
  * default) whose completion never reached the driver, because the disk hung
  * or its interrupt was lost, is blamed: the port is recovered (recover.c)
  * and the command retried, and after AHCI_MAX_RETRIES attempts more it
- * completes with STATUS_IO_TIMEOUT.
+ * completes with STATUS_IO_TIMEOUT. The recovery waits until the commands
+ * that are not hung have finished: until then nothing new starts.
  */
 #include "ahci.h"
 
@@ -35,6 +36,17 @@ static ULONG HungSlots(PAHCI_PORT Port, ULONG64 Now)
     return Hung;
 }
 
+/* Whether the HBA still works on commands that are not hung. Resetting the
+ * port under them would cut them short; on QEMU, stopping a port with a
+ * command in flight and starting it again can crash the emulator. */
+static BOOLEAN OthersStillRunning(PAHCI_PORT Port, ULONG Hung)
+{
+    volatile AHCI_PORT_REGISTERS *Registers = Port->Registers;
+    ULONG Active = READ_REGISTER_ULONG(&Registers->CI) | READ_REGISTER_ULONG(&Registers->SACT);
+
+    return (Active & Port->BusySlots & ~Hung) != 0;
+}
+
 _Use_decl_annotations_
 VOID AhciTimeoutDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2)
 {
@@ -47,7 +59,11 @@ VOID AhciTimeoutDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVO
     InitializeListHead(&Done);
     KeAcquireSpinLockAtDpcLevel(&Port->Lock);
     ULONG Hung = HungSlots(Port, KeQueryInterruptTime());
-    if (Hung != 0) {
+    if (Hung != 0 && OthersStillRunning(Port, Hung)) {
+        /* Let the others finish first: start nothing new, look again at
+         * the next tick. (If they hang too, they become hung themselves.) */
+        Port->Barrier = TRUE;
+    } else if (Hung != 0) {
         Port->Stats.Timeouts += AhciCountSlots(Hung);
         AhciRecoverPort(Port, Hung, FALSE, &Done, STATUS_IO_TIMEOUT);
         AhciStartRequestsLocked(Port);
