@@ -85,6 +85,17 @@ BOOLEAN RtlHasOption(const char *CommandLine, const char *Name);
 BOOLEAN RtlGetOptionNumber(const char *CommandLine, const char *Name, ULONG64 *Value);
 BOOLEAN RtlParseNumber(const char *Text, ULONG64 *Value);
 
+/* A deterministic pseudo-random byte pattern (lib/rtl_pattern.c), addressed by
+ * (Seed, byte offset): word W (bytes 8W .. 8W+7, little-endian) is
+ * SplitMix64(Seed ^ W). RtlFillPattern writes the pattern's bytes
+ * [Offset, Offset + Length) to Buffer; RtlCheckPattern returns the pattern
+ * offset (not the buffer index) of the first byte of Buffer that differs, or
+ * -1 when all match. tools/disktest.py computes the same pattern. */
+ULONG64 RtlPatternWord(ULONG64 Seed, ULONG64 WordIndex);
+UCHAR RtlPatternByte(ULONG64 Seed, ULONG64 Offset);
+VOID RtlFillPattern(ULONG64 Seed, ULONG64 Offset, PVOID Buffer, SIZE_T Length);
+LONG64 RtlCheckPattern(ULONG64 Seed, ULONG64 Offset, const VOID *Buffer, SIZE_T Length);
+
 /* Shell-style wildcard match ('*' any run, '?' one character), used by the
  * test filter. */
 BOOLEAN RtlMatchWildcard(const char *Pattern, const char *Text);

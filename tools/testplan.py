@@ -71,6 +71,9 @@ SCRIPTS = [
     Script("efi-loader", "efi uefi",
            "tools/efitest.py --build {build} --only efi_bootinfo --only efi_rejects --only efi_reports", 600),
     Script("serial-shell", "serial shell", "tools/serialtest.py --build {build}", 180),
+    # the AHCI driver on pattern images: q35 and pc, 1-4 CPUs, MSI and INTx,
+    # NCQ on and off, two disks, blkdebug errors, lost interrupts (docs/testing.md)
+    Script("disk", "disk ahci", "tools/disktest.py --build {build}", 600),
 ]
 
 # Default timeouts by firmware, in seconds. A PVH boot takes well under a
