@@ -25,25 +25,15 @@ static NTSTATUS Ioctl(PDEVICE_OBJECT Device, ULONG Code, PVOID Input, ULONG Inpu
                                              &Iosb);
     if (Irp == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    NTSTATUS Status = IoCallDriver(Device, Irp);
-    if (Status == STATUS_PENDING) {
-        KeWaitForSingleObject(&Event, Executive, KernelMode, FALSE, NULL);
-        Status = Iosb.Status;
-    }
-    return Status;
+    return KdCallAndWait(Device, Irp, &Event, &Iosb);
 }
 
 static BOOLEAN OpenDisk(ULONG Number, PFILE_OBJECT *File, PDEVICE_OBJECT *Device)
 {
-    CHAR Ascii[40];
-    WCHAR Wide[40];
-    UNICODE_STRING Name;
+    CHAR Name[40];
 
-    RtlFormatString(Ascii, sizeof(Ascii), AHCI_DEVICE_NAME_FORMAT, Number);
-    for (ULONG i = 0; i < sizeof(Ascii); i++)
-        Wide[i] = (WCHAR)Ascii[i];
-    RtlInitUnicodeString(&Name, Wide);
-    return NT_SUCCESS(IoGetDeviceObjectPointer(&Name, FILE_READ_DATA, File, Device));
+    RtlFormatString(Name, sizeof(Name), AHCI_DEVICE_NAME_FORMAT, Number);
+    return NT_SUCCESS(KdOpenDevice(Name, File, Device));
 }
 
 static VOID PrintModel(PDEVICE_OBJECT Device)

@@ -101,6 +101,32 @@ static VOID HexDump(const UCHAR *Bytes, ULONG Length, ULONG64 Offset)
     DbgPrint("%08llx\n", Offset + Length);
 }
 
+/* Sends Irp (built with Event and Iosb) and waits for it: what every command
+ * that talks to a device does. */
+NTSTATUS KdCallAndWait(PDEVICE_OBJECT Device, PIRP Irp, PKEVENT Event, PIO_STATUS_BLOCK Iosb)
+{
+    NTSTATUS Status = IoCallDriver(Device, Irp);
+    if (Status == STATUS_PENDING) {
+        KeWaitForSingleObject(Event, Executive, KernelMode, FALSE, NULL);
+        Status = Iosb->Status;
+    }
+    return Status;
+}
+
+/* The top of the named device's stack; release *File with ObDereferenceObject. */
+NTSTATUS KdOpenDevice(PCSTR DeviceName, PFILE_OBJECT *File, PDEVICE_OBJECT *Device)
+{
+    WCHAR WideName[64];
+    UNICODE_STRING Name;
+    ULONG i;
+
+    for (i = 0; DeviceName[i] != 0 && i + 1 < ARRAYSIZE(WideName); i++)
+        WideName[i] = (WCHAR)DeviceName[i];
+    WideName[i] = 0;
+    RtlInitUnicodeString(&Name, WideName);
+    return IoGetDeviceObjectPointer(&Name, FILE_READ_DATA, File, Device);
+}
+
 /* One IRP_MJ_READ of Length bytes at Offset, waited for. */
 static NTSTATUS ReadDevice(PDEVICE_OBJECT Device, PVOID Buffer, ULONG Length, ULONG64 Offset, ULONG_PTR *Read)
 {
@@ -113,29 +139,18 @@ static NTSTATUS ReadDevice(PDEVICE_OBJECT Device, PVOID Buffer, ULONG Length, UL
     PIRP Irp = IoBuildSynchronousFsdRequest(IRP_MJ_READ, Device, Buffer, Length, &StartingOffset, &Event, &Iosb);
     if (Irp == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    NTSTATUS Status = IoCallDriver(Device, Irp);
-    if (Status == STATUS_PENDING) {
-        KeWaitForSingleObject(&Event, Executive, KernelMode, FALSE, NULL);
-        Status = Iosb.Status;
-    }
+    NTSTATUS Status = KdCallAndWait(Device, Irp, &Event, &Iosb);
     *Read = NT_SUCCESS(Status) ? Iosb.Information : 0;
     return Status;
 }
 
 static NTSTATUS ReadAndDump(PCSTR DeviceName, ULONG64 Lba, ULONG Count)
 {
-    WCHAR WideName[64];
-    UNICODE_STRING Name;
     PFILE_OBJECT File;
     PDEVICE_OBJECT Device;
     ULONG_PTR Read;
-    ULONG i;
 
-    for (i = 0; DeviceName[i] != 0 && i + 1 < ARRAYSIZE(WideName); i++)
-        WideName[i] = (WCHAR)DeviceName[i];
-    WideName[i] = 0;
-    RtlInitUnicodeString(&Name, WideName);
-    NTSTATUS Status = IoGetDeviceObjectPointer(&Name, FILE_READ_DATA, &File, &Device);
+    NTSTATUS Status = KdOpenDevice(DeviceName, &File, &Device);
     if (!NT_SUCCESS(Status))
         return Status;
     PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPoolNx, Count * KD_SECTOR_SIZE, KD_READ_TAG);

@@ -59,6 +59,11 @@ KD_COMMAND_ROUTINE KdCmdIrps;
 KD_COMMAND_ROUTINE KdCmdRead;
 KD_COMMAND_ROUTINE KdCmdDisks;
 
+/* For commands that talk to devices (cmdio.c): open one by name, and send
+ * an IRP built with Event and Iosb and wait for it. */
+NTSTATUS KdOpenDevice(PCSTR DeviceName, PFILE_OBJECT *File, PDEVICE_OBJECT *Device);
+NTSTATUS KdCallAndWait(PDEVICE_OBJECT Device, PIRP Irp, PKEVENT Event, PIO_STATUS_BLOCK Iosb);
+
 /* The disks, and sector 0 of the first, before the first prompt (cmddisk.c). */
 VOID KdShowDisks(VOID);
 KD_COMMAND_ROUTINE KdCmdPci;
