@@ -149,4 +149,5 @@ VOID KtRunBenchmarks(VOID)
         Report("interrupt_to_dpc", Samples, Count);
         Report("isr_to_dpc", IsrSamples, Count);
     }
+    KtRunDiskBenchmarks(); /* bench_disk.c: only those the bench= option names */
 }
