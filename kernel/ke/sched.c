@@ -70,6 +70,15 @@ KPRIORITY KiHighestReadyPriority(PKPRCB Prcb)
     return Summary ? 31 - __builtin_clz(Summary) : -1;
 }
 
+/* The processors to look at: numbers 0 .. KeNumberProcessors - 1. A
+ * processor is counted (KiActivateProcessor) before it gets its idle thread,
+ * so none that schedules is left out; looping over all MAXIMUM_PROCESSORS
+ * slots would cost every wait and wake-up 64 iterations. */
+static ULONG ProcessorCount(VOID)
+{
+    return __atomic_load_n(&KeNumberProcessors, __ATOMIC_ACQUIRE);
+}
+
 /* A processor whose dispatcher is running: it has its idle thread. */
 static BOOLEAN IsScheduling(PKPRCB Prcb)
 {
@@ -80,7 +89,7 @@ KAFFINITY KiSchedulingProcessors(VOID)
 {
     KAFFINITY Set = 0;
 
-    for (ULONG i = 0; i < MAXIMUM_PROCESSORS; i++)
+    for (ULONG i = 0, Count = ProcessorCount(); i < Count; i++)
         if (IsScheduling(KiProcessorBlock[i]))
             Set |= (KAFFINITY)1 << i;
     return Set;
@@ -88,7 +97,7 @@ KAFFINITY KiSchedulingProcessors(VOID)
 
 BOOLEAN KiAnyThreadReady(VOID)
 {
-    for (ULONG i = 0; i < MAXIMUM_PROCESSORS; i++)
+    for (ULONG i = 0, Count = ProcessorCount(); i < Count; i++)
         if (IsScheduling(KiProcessorBlock[i]) && KiProcessorBlock[i]->Scheduler.ReadySummary != 0)
             return TRUE;
     return FALSE;
@@ -121,7 +130,7 @@ static PKTHREAD Steal(PKPRCB Prcb, KPRIORITY MinPriority)
     PKPRCB Victim = NULL;
     KPRIORITY VictimBest = MinPriority - 1;
 
-    for (ULONG i = 0; i < MAXIMUM_PROCESSORS; i++) {
+    for (ULONG i = 0, Count = ProcessorCount(); i < Count; i++) {
         PKPRCB Other = KiProcessorBlock[i];
         if (Other == Prcb || !IsScheduling(Other))
             continue;
@@ -160,7 +169,7 @@ static PKPRCB ChooseProcessor(PKTHREAD Thread)
 
     if (IsIdle(Last) && MayRunOn(Thread, Last))
         return Last;
-    for (ULONG i = 0; i < MAXIMUM_PROCESSORS; i++) {
+    for (ULONG i = 0, Count = ProcessorCount(); i < Count; i++) {
         PKPRCB Prcb = KiProcessorBlock[i];
         if (!IsScheduling(Prcb) || !MayRunOn(Thread, Prcb))
             continue;
