@@ -40,10 +40,13 @@ NM := $(if $(CROSS),$(CROSS)nm,nm)
 # -mgeneral-regs-only: no SSE state is saved on interrupts, so none may be used.
 # -fno-omit-frame-pointer: bug-check backtraces walk the rbp chain.
 # -fshort-wchar: L"..." is an array of 16-bit WCHARs, as on Windows (UNICODE_STRING).
+# OPT: -Og keeps every variable visible to GDB while stepping; `make bench`
+# builds a second kernel with -O2 in its own directory (tools/make/bench.mk).
+OPT ?= -Og
 INCLUDES := -Iinclude -Ilib -Ikernel -Itests/kernel
 CFLAGS := $(TARGET_FLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-	-fno-strict-aliasing -fshort-wchar -Og -g -Wall -Wextra -Werror -Wno-unused-parameter $(INCLUDES) -MMD -MP
+	-fno-strict-aliasing -fshort-wchar $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter $(INCLUDES) -MMD -MP
 ifeq ($(COMPILER),gcc)
 CFLAGS += -fno-tree-loop-distribute-patterns
 endif

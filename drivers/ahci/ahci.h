@@ -185,6 +185,7 @@ VOID AhciBuildPolledCommand(PAHCI_PORT Port, ULONG Slot, UCHAR Command, PVOID Bu
 /* start.c */
 VOID AhciStartRequests(PAHCI_PORT Port);
 VOID AhciStartRequestsLocked(PAHCI_PORT Port);
+BOOLEAN AhciTryStartNow(PAHCI_PORT Port, PIRP Irp);
 BOOLEAN AhciCanStart(PAHCI_PORT Port, PIRP Irp);
 
 /* isr.c */

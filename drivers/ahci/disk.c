@@ -37,12 +37,15 @@ static BOOLEAN IsValidTransfer(PAHCI_PORT Port, LONGLONG Offset, ULONG Length)
     return (ULONG64)Offset <= DiskBytes && Length <= DiskBytes - (ULONG64)Offset;
 }
 
-/* Into the internal queue (IoCsqInsertIrp marks it pending), then start. */
+/* Straight into a free slot if nothing waits before it; else into the
+ * internal queue (IoCsqInsertIrp marks it pending), then start what can. */
 static NTSTATUS QueueRequest(PAHCI_PORT Port, PIRP Irp)
 {
     AHCI_IRP_DONE(Irp) = 0;
     AHCI_IRP_RETRIES(Irp) = 0;
     __atomic_fetch_add(&Port->Stats.Requests, 1, __ATOMIC_RELAXED);
+    if (AhciTryStartNow(Port, Irp))
+        return STATUS_PENDING;
     IoCsqInsertIrp(&Port->Queue, Irp, NULL);
     AhciStartRequests(Port);
     return STATUS_PENDING;

@@ -40,6 +40,16 @@ static ULONG FreeSlot(PAHCI_PORT Port)
     return Free != 0 ? (ULONG)__builtin_ctz(Free) : AHCI_MAX_SLOTS;
 }
 
+/* Whether anything waits, in the retry list or the queue. The queue is
+ * looked at without its lock: an IRP being inserted right now may be missed,
+ * but the dispatch routine inserting it calls AhciStartRequests next, which
+ * takes Port->Lock after the insert and so sees it. */
+static BOOLEAN AnythingWaiting(PAHCI_PORT Port)
+{
+    PLIST_ENTRY First = __atomic_load_n(&Port->QueueHead.Flink, __ATOMIC_RELAXED);
+    return !IsListEmpty(&Port->RetryList) || First != &Port->QueueHead;
+}
+
 /* The next IRP that may start now, retries first; NULL if none. */
 static PIRP NextIrp(PAHCI_PORT Port)
 {
@@ -50,6 +60,8 @@ static PIRP NextIrp(PAHCI_PORT Port)
         RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
         return Irp;
     }
+    if (!AnythingWaiting(Port))
+        return NULL; /* spares the queue's lock when it is empty, the usual case */
     return IoCsqRemoveNextIrp(&Port->Queue, Port); /* PeekContext: only a head that can start */
 }
 
@@ -84,6 +96,23 @@ static VOID CountStarted(PAHCI_PORT Port, ULONG Slots, ULONG QueuedSlots)
         Port->Stats.MaxOutstanding = Busy;
 }
 
+/* Builds Irp's next command into Slot and marks the slot busy; adds it to
+ * *Slots (and *QueuedSlots). Returns FALSE when nothing may start after it. */
+static BOOLEAN Fill(PAHCI_PORT Port, ULONG Slot, PIRP Irp, ULONG64 Now, PULONG Slots, PULONG QueuedSlots)
+{
+    BOOLEAN Alone = MustRunAlone(Port, Irp);
+
+    AhciBuildCommand(Port, Slot, Irp, Port->Ncq && !Alone);
+    Port->Slots[Slot].IssueTime = Now;
+    Port->BusySlots |= 1u << Slot;
+    *Slots |= 1u << Slot;
+    if (Port->Slots[Slot].Queued)
+        *QueuedSlots |= 1u << Slot;
+    if (Alone)
+        Port->Barrier = TRUE;
+    return !Alone;
+}
+
 VOID AhciStartRequestsLocked(PAHCI_PORT Port)
 {
     ULONG Slots = 0, QueuedSlots = 0;
@@ -94,24 +123,35 @@ VOID AhciStartRequestsLocked(PAHCI_PORT Port)
         if (Slot == AHCI_MAX_SLOTS)
             break;
         PIRP Irp = NextIrp(Port);
-        if (Irp == NULL)
+        if (Irp == NULL || !Fill(Port, Slot, Irp, Now, &Slots, &QueuedSlots))
             break;
-        BOOLEAN Alone = MustRunAlone(Port, Irp);
-        AhciBuildCommand(Port, Slot, Irp, Port->Ncq && !Alone);
-        Port->Slots[Slot].IssueTime = Now;
-        Port->BusySlots |= 1u << Slot;
-        Slots |= 1u << Slot;
-        if (Port->Slots[Slot].Queued)
-            QueuedSlots |= 1u << Slot;
-        if (Alone) {
-            Port->Barrier = TRUE;
-            break;
-        }
     }
     if (Slots == 0)
         return;
     CountStarted(Port, Slots, QueuedSlots);
     IssueSlots(Port, Slots, QueuedSlots);
+}
+
+/* The dispatch routine's short way: with nothing waiting and a slot free,
+ * the IRP goes straight into the slot, never into the queue (so it is never
+ * cancelable: it is with the hardware at once). FALSE: queue it instead. */
+BOOLEAN AhciTryStartNow(PAHCI_PORT Port, PIRP Irp)
+{
+    ULONG Slots = 0, QueuedSlots = 0;
+    KIRQL OldIrql;
+    BOOLEAN Started = FALSE;
+
+    KeAcquireSpinLock(&Port->Lock, &OldIrql);
+    ULONG Slot = FreeSlot(Port);
+    if (Slot != AHCI_MAX_SLOTS && !AnythingWaiting(Port) && AhciCanStart(Port, Irp)) {
+        IoMarkIrpPending(Irp); /* before the hardware has it: it may complete at once */
+        Fill(Port, Slot, Irp, KeQueryInterruptTime(), &Slots, &QueuedSlots);
+        CountStarted(Port, Slots, QueuedSlots);
+        IssueSlots(Port, Slots, QueuedSlots);
+        Started = TRUE;
+    }
+    KeReleaseSpinLock(&Port->Lock, OldIrql);
+    return Started;
 }
 
 VOID AhciStartRequests(PAHCI_PORT Port)

@@ -211,7 +211,7 @@ static VOID ExpectRefused(KTEST_CONTEXT *Kt, DK_DISK *Disk, ULONG Major, ULONG64
 KTEST(disk, bad_requests_are_refused)
 {
     DK_DISK Disk;
-    ULONG64 Seed;
+    ULONG64 Seed = 0;
     static UCHAR Buffer[DK_SECTOR];
 
     if (!DkOpenForTest(Kt, 0, FALSE, &Disk))

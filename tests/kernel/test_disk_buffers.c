@@ -140,7 +140,7 @@ static VOID ReadScattered(KTEST_CONTEXT *Kt, DK_DISK *Disk, ULONG64 Seed, ULONG 
 KTEST(disk, scattered_pages_read)
 {
     DK_DISK Disk;
-    ULONG64 Seed;
+    ULONG64 Seed = 0;
 
     if (!DkOpenForTest(Kt, 0, TRUE, &Disk))
         return;
@@ -154,7 +154,7 @@ KTEST(disk, scattered_pages_write)
 {
     DK_DISK Disk;
     DK_SCATTERED Buffer;
-    ULONG64 Seed;
+    ULONG64 Seed = 0;
     ULONG_PTR Moved = 0;
 
     if (!DkOpenForTest(Kt, 0, TRUE, &Disk))

@@ -54,7 +54,7 @@ KTEST(disk, reads_match_the_pattern)
 {
     DK_DISK Disk;
     DK_RANDOM Random;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
     ULONG Failures = 0;
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
@@ -82,7 +82,7 @@ KTEST(disk, eight_mib_read_in_one_irp)
 {
     DK_DISK Disk;
     AHCI_DISK_STATISTICS Before, After;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
         return;
@@ -98,7 +98,7 @@ KTEST(disk, eight_mib_read_in_one_irp)
 KTEST(disk, eight_mib_write_reads_back)
 {
     DK_DISK Disk;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
         return;
@@ -115,7 +115,7 @@ KTEST(disk, many_requests_from_every_cpu)
 {
     DK_DISK Disk;
     AHCI_DISK_STATISTICS Before, After;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
         return;
@@ -168,7 +168,7 @@ KTEST(disk, second_pattern_for_the_host)
 {
     DK_DISK Disk;
     DK_RANDOM Random;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
         return;
@@ -190,7 +190,7 @@ static VOID CheckOtherDisk(KTEST_CONTEXT *Kt, DK_DISK *Disk0, ULONG Index)
     DK_DISK Disk;
     DK_RANDOM Random;
     AHCI_DISK_STATISTICS Statistics;
-    ULONG64 Seed, Seed0;
+    ULONG64 Seed = 0, Seed0 = 0;
 
     if (!KT_EXPECT(DkOpen(Index, &Disk)))
         return;
@@ -217,7 +217,7 @@ static VOID CheckOtherDisk(KTEST_CONTEXT *Kt, DK_DISK *Disk0, ULONG Index)
 KTEST(disk, every_disk_is_its_own)
 {
     DK_DISK Disk;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
     ULONG Count = DkConfiguredDisks();
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
@@ -236,7 +236,7 @@ KTEST(disk, statistics_add_up)
 {
     DK_DISK Disk;
     AHCI_DISK_STATISTICS S;
-    ULONG64 Seed, Bytes;
+    ULONG64 Seed = 0, Bytes = 0;
 
     if (!OpenPatternDisk(Kt, &Disk, &Seed, &Bytes))
         return;

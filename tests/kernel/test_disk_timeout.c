@@ -49,7 +49,7 @@ KTEST(disk_timeout, lost_interrupts_are_recovered)
 {
     DK_DISK Disk;
     AHCI_DISK_STATISTICS S;
-    ULONG64 Seed;
+    ULONG64 Seed = 0;
 
     if (!OpenLosingDisk(Kt, &Disk, &Seed))
         return;
@@ -69,7 +69,7 @@ KTEST(disk_timeout, hung_request_fails_with_io_timeout)
 {
     DK_DISK Disk;
     AHCI_DISK_STATISTICS S;
-    ULONG64 Seed;
+    ULONG64 Seed = 0;
     ULONG TimeoutMs = (ULONG)KeGetOptionNumber("ahci.timeout_ms", 500);
 
     if (!OpenLosingDisk(Kt, &Disk, &Seed))
@@ -103,7 +103,7 @@ KTEST(disk_timeout, lost_interrupts_under_load)
 {
     DK_DISK Disk;
     AHCI_DISK_STATISTICS Before, After;
-    ULONG64 Seed;
+    ULONG64 Seed = 0;
 
     if (!OpenLosingDisk(Kt, &Disk, &Seed))
         return;

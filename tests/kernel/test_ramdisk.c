@@ -120,7 +120,7 @@ KTEST(ramdisk, geometry_describes_the_disk)
     PDEVICE_OBJECT Top = RdOpen(&File);
     DISK_GEOMETRY Geometry;
     DISK_GEOMETRY_EX GeometryEx;
-    ULONG_PTR Information;
+    ULONG_PTR Information = 0;
 
     KT_ASSERT_NE(Top, NULL);
     KT_EXPECT_EQ(RdIoctl(Top, IOCTL_DISK_GET_DRIVE_GEOMETRY, &Geometry, sizeof(Geometry), &Information),
