@@ -21,8 +21,8 @@
  *
  * Locks, outermost first. Port->Lock (DISPATCH_LEVEL) guards the slots and
  * the retry list; Port->QueueLock the cancel-safe queue. The interrupt
- * spin lock (the controller's interrupt object, DIRQL) guards the three
- * fields the ISR writes: Issued, Completed and InterruptStatus.
+ * spin lock (the controller's interrupt object, DIRQL) guards the fields
+ * the ISR writes: Issued, IssuedQueued, Completed and InterruptStatus.
  */
 #ifndef AHCI_H
 #define AHCI_H
@@ -92,6 +92,7 @@ typedef struct _AHCI_PORT {
 
     /* Shared with the ISR: only under the interrupt spin lock. */
     ULONG Issued;          /* slots in PxCI/PxSACT that the ISR has not yet seen finish */
+    ULONG IssuedQueued;    /* those of them that are queued (NCQ) commands */
     ULONG Completed;       /* slots the ISR saw finish, for the DPC */
     ULONG InterruptStatus; /* PxIS bits the ISR saw, for the DPC */
     ULONG Deferred;        /* slots built but held back: an error awaits recovery */

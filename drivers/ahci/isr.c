@@ -36,18 +36,31 @@ static BOOLEAN LoseThisOne(PAHCI_CONTROLLER Controller)
     return TRUE;
 }
 
+/* The slots the HBA still holds. A queued command leaves PxCI when the disk
+ * accepts it and PxSACT when it is done, so for queued slots PxSACT alone
+ * tells; for the others PxCI. Each register is read only if a slot needs it:
+ * every read is a trip to the device. */
+static ULONG ActiveSlots(PAHCI_PORT Port)
+{
+    ULONG Active = 0;
+
+    if (Port->Issued & ~Port->IssuedQueued)
+        Active |= READ_REGISTER_ULONG(&Port->Registers->CI);
+    if (Port->IssuedQueued)
+        Active |= READ_REGISTER_ULONG(&Port->Registers->SACT);
+    return Active;
+}
+
 static VOID NoteCompletions(PAHCI_PORT Port, ULONG PortStatus)
 {
-    volatile AHCI_PORT_REGISTERS *Registers = Port->Registers;
-
     Port->Stats.Interrupts++;
     if (LoseThisOne(Port->Controller)) {
         Port->Stats.LostInterrupts++;
         return;
     }
-    ULONG Active = READ_REGISTER_ULONG(&Registers->CI) | READ_REGISTER_ULONG(&Registers->SACT);
-    ULONG Finished = Port->Issued & ~Active;
+    ULONG Finished = Port->Issued & ~ActiveSlots(Port);
     Port->Issued &= ~Finished;
+    Port->IssuedQueued &= ~Finished;
     Port->Completed |= Finished;
     Port->InterruptStatus |= PortStatus;
     KeInsertQueueDpc(&Port->Dpc, NULL, NULL);

@@ -44,6 +44,7 @@ static BOOLEAN TakeEverything(PVOID Context)
     Snapshot->Finished = Port->Completed | (Port->Issued & ~Active);
     Port->Completed = 0;
     Port->Issued = 0;
+    Port->IssuedQueued = 0;
     Port->Deferred = 0;
     Port->InterruptStatus = 0;
     return TRUE;

@@ -65,20 +65,33 @@ static PIRP NextIrp(PAHCI_PORT Port)
     return IoCsqRemoveNextIrp(&Port->Queue, Port); /* PeekContext: only a head that can start */
 }
 
+/* Whether an error waits for recovery: one the ISR has recorded, or, while
+ * queued commands are out, one in PxIS that the ISR has not reached yet (it
+ * cannot run now: the caller holds the interrupt spin lock). With no command
+ * out there can be no error, and no register is read. */
+static BOOLEAN ErrorPending(PAHCI_PORT Port)
+{
+    if (Port->InterruptStatus & AHCI_PXIS_ERRORS)
+        return TRUE;
+    return Port->IssuedQueued != 0 && (READ_REGISTER_ULONG(&Port->Registers->IS) & AHCI_PXIS_ERRORS) != 0;
+}
+
 /* Holding the interrupt spin lock: hand Slots to the ISR's bookkeeping and
- * to the HBA. If an error is waiting for recovery, writing PxCI now would make
- * the HBA run the failed command again (QEMU re-executes every slot whose CI
- * bit is set): the slots are held back instead, and the recovery restarts
- * them. */
+ * to the HBA. If an error waits for recovery, writing PxCI now could make the
+ * HBA run the failed command again (QEMU re-executes every slot whose CI bit
+ * is still set), and a command started now would be in flight when the
+ * recovery stops the port, which QEMU does not survive: the slots are held
+ * back instead, and the recovery restarts them. */
 static VOID IssueSlots(PAHCI_PORT Port, ULONG Slots, ULONG QueuedSlots)
 {
     volatile AHCI_PORT_REGISTERS *Registers = Port->Registers;
     KIRQL OldIrql = KeAcquireInterruptSpinLock(Port->Controller->Interrupt);
 
-    if ((Port->InterruptStatus & AHCI_PXIS_ERRORS) || (READ_REGISTER_ULONG(&Registers->IS) & AHCI_PXIS_ERRORS)) {
+    if (ErrorPending(Port)) {
         Port->Deferred |= Slots;
     } else {
         Port->Issued |= Slots;
+        Port->IssuedQueued |= QueuedSlots;
         if (QueuedSlots != 0)
             WRITE_REGISTER_ULONG(&Registers->SACT, QueuedSlots);
         WRITE_REGISTER_ULONG(&Registers->CI, Slots);

@@ -83,8 +83,8 @@ def describe_port(port, now):
         "NCQ depth" if int(port["Ncq"]) else "no NCQ, slots", int(port["Depth"]),
         "MSI" if int(port["Controller"]["Msi"]) else "INTx")
     text += register_lines(port)
-    text += ("    driver: busy %s  issued %s  completed (for the DPC) %s  deferred %s%s%s\n" % (
-        slots_text(int(port["BusySlots"])), slots_text(int(port["Issued"])),
+    text += ("    driver: busy %s  issued %s (queued %s)  completed (for the DPC) %s  deferred %s%s%s\n" % (
+        slots_text(int(port["BusySlots"])), slots_text(int(port["Issued"])), slots_text(int(port["IssuedQueued"])),
         slots_text(int(port["Completed"])), slots_text(int(port["Deferred"])),
         "  barrier" if int(port["Barrier"]) else "",
         "  isolating %d" % int(port["Isolate"]) if int(port["Isolate"]) else ""))
