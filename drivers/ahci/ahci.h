@@ -33,7 +33,8 @@
 
 #define AHCI_TAG POOL_TAG('A', 'h', 'c', 'i')
 
-#define AHCI_MAX_SLOTS 32
+#define AHCI_MAX_SLOTS 32               /* command slots per port */
+#define AHCI_MAX_PORTS 32               /* ports per HBA */
 #define AHCI_MAX_RETRIES 3              /* attempts after the first, per IRP */
 #define AHCI_DEFAULT_TIMEOUT_MS 10000
 #define AHCI_POLL_TIMEOUT_US 1000000    /* waits on the hardware at start-up */
@@ -121,7 +122,7 @@ typedef struct _AHCI_CONTROLLER {
     PIO_INTERRUPT_MESSAGE_INFO Messages;  /* when connected message-based */
     ULONG ConnectVersion;                 /* CONNECT_MESSAGE_BASED or CONNECT_LINE_BASED/FULLY_SPECIFIED */
     volatile ULONG LoseInterrupts;        /* the lost-interrupt hook: interrupts still to drop */
-    PAHCI_PORT Ports[AHCI_MAX_SLOTS];     /* by port number; NULL: no disk there */
+    PAHCI_PORT Ports[AHCI_MAX_PORTS];     /* by port number; NULL: no disk there */
 } AHCI_CONTROLLER, *PAHCI_CONTROLLER;
 
 /* How many slots a mask names (no POPCNT instruction is assumed). */

@@ -34,6 +34,12 @@ static BOOLEAN Probe(PDRIVER_OBJECT DriverObject, ULONG Bus, ULONG Device, ULONG
 
     Slot.u.bits.DeviceNumber = Device;
     Slot.u.bits.FunctionNumber = Function;
+    /* The vendor ID first: most of the 8192 places hold nothing, and there
+     * the whole header would be 64 bytes of all ones read for nothing. */
+    USHORT VendorId = PCI_INVALID_VENDORID;
+    HalGetBusDataByOffset(PCIConfiguration, Bus, Slot.u.AsULONG, &VendorId, 0, sizeof(VendorId));
+    if (VendorId == PCI_INVALID_VENDORID)
+        return FALSE;
     ULONG Read = HalGetBusData(PCIConfiguration, Bus, Slot.u.AsULONG, &Config, PCI_COMMON_HDR_LENGTH);
     if (Read < PCI_COMMON_HDR_LENGTH || Config.VendorID == PCI_INVALID_VENDORID)
         return FALSE;

@@ -163,7 +163,7 @@ static ULONG FindDisks(PDRIVER_OBJECT DriverObject, PAHCI_CONTROLLER Controller)
 {
     ULONG Found = 0;
 
-    for (ULONG Port = 0; Port < 32; Port++) {
+    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
         if ((Controller->PortMask & (1u << Port)) == 0)
             continue;
         if (AhciDiskCount >= AHCI_MAX_DISKS)
@@ -184,7 +184,7 @@ static VOID EnableInterrupts(PAHCI_CONTROLLER Controller)
 {
     volatile AHCI_HBA_REGISTERS *Hba = Controller->Hba;
 
-    for (ULONG Port = 0; Port < 32; Port++) {
+    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
         PAHCI_PORT Disk = Controller->Ports[Port];
         if (Disk == NULL)
             continue;
@@ -226,7 +226,7 @@ static NTSTATUS StartHba(PAHCI_CONTROLLER Controller, PPCI_FUNCTION Function)
         return Status;
     Controller->Cap = READ_REGISTER_ULONG(&Controller->Hba->CAP);
     Controller->PortsImplemented = READ_REGISTER_ULONG(&Controller->Hba->PI);
-    for (ULONG Port = 0; Port < 32; Port++) {
+    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
         if (0x100 + (Port + 1) * sizeof(AHCI_PORT_REGISTERS) <= Controller->AbarSize)
             Controller->PortMask |= Controller->PortsImplemented & (1u << Port);
     }
@@ -258,7 +258,7 @@ NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG
         return Status;
     }
     EnableInterrupts(Controller);
-    for (ULONG Port = 0; Port < 32; Port++) {
+    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
         PAHCI_PORT Disk = Controller->Ports[Port];
         if (Disk == NULL)
             continue;
@@ -276,7 +276,7 @@ VOID AhciStopController(PAHCI_CONTROLLER Controller)
 {
     WRITE_REGISTER_ULONG(&Controller->Hba->GHC, AHCI_GHC_AE);
     DisconnectInterrupt(Controller);
-    for (ULONG Port = 0; Port < 32; Port++) {
+    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
         PAHCI_PORT Disk = Controller->Ports[Port];
         if (Disk == NULL)
             continue;

@@ -71,7 +71,7 @@ BOOLEAN AhciInterruptService(PKINTERRUPT Interrupt, PVOID ServiceContext)
 {
     PAHCI_CONTROLLER Controller = ServiceContext;
     volatile AHCI_HBA_REGISTERS *Hba = Controller->Hba;
-    ULONG PortStatus[AHCI_MAX_SLOTS];
+    ULONG PortStatus[AHCI_MAX_PORTS];
 
     UNREFERENCED_PARAMETER(Interrupt);
     ULONG Pending = READ_REGISTER_ULONG(&Hba->IS);
