@@ -57,7 +57,7 @@ def gdb_command(kernel, port):
              "echo @@kinfo\\n", "kinfo",
              "echo @@irql\\n", "irql", "echo @@idt\\n", "idt", "echo @@clock\\n", "clock",
              "echo @@devobj\\n", "devobj", "echo @@drvobj\\n", "drvobj", "echo @@irps\\n", "irps",
-             "echo @@pcr\\n", "pcr", "echo @@dpcs\\n", "dpcs", "echo @@ahci\\n", "ahci",
+             "echo @@pcr\\n", "pcr", "echo @@dpcs\\n", "dpcs", "echo @@pci\\n", "pci", "echo @@ahci\\n", "ahci",
              "echo @@end\\n", "kill"]
     command = [GDB, "-batch", "-nx", "-q", kernel, "-x", os.path.join(ROOT, "tools", "gdb", "ntmini.py")]
     for step in steps:
@@ -107,6 +107,7 @@ def judge_gdb(output, token, loader):
                         ("devobj", ("\\Device\\IoTestDisk", "StackSize 3")),
                         ("drvobj", ("\\Driver\\IoTestUpperFilter",)), ("irps", ("no IRPs in flight",)),
                         ("pcr", ("processor 0:", "APIC ID", "DPCs run")), ("dpcs", ("processor 0:", "queued")),
+                        ("pci", ("00:1f.2 8086:2922", "INTx")),
                         ("ahci", ("\\Device\\Harddisk0\\DR0", "QEMU HARDDISK", "PxCI", "counters"))):
         section = gdb_section(output, name)
         check(name, "Python Exception" not in section and all(w in section for w in words),

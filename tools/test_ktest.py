@@ -232,6 +232,7 @@ class Gdb(unittest.TestCase):
                       "@@drvobj\n0x3  \\Driver\\IoTestUpperFilter  1 device(s)\n@@irps\nno IRPs in flight\n"
                       "@@pcr\nprocessor 0: KPRCB 0x1, APIC ID 0\n  DPCs run  3\n"
                       "@@dpcs\nprocessor 0: 0 DPC(s) queued\n"
+                      "@@pci\n00:1f.2 8086:2922 class 01.06.01\n    INTx: line 10\n"
                       "@@ahci\ndisk 0 (\\Device\\Harddisk0\\DR0): port 0, QEMU HARDDISK\n"
                       "    registers: PxCI []\n    counters: Requests 0\n@@end\n")
         self.assertTrue(ktest.judge_gdb(transcript, "ktest-gdb=42", 3).ok)
