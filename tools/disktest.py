@@ -149,6 +149,11 @@ MATRIX = [
     Config("fault-read-always-ncq-load", "q35", 4, "disk_faults",
            "disktest.fault=always disktest.fault_op=read disktest.fault_load=1 disktest.bad_sector=%d" % READ_BAD,
            [Disk(0, 64, Fault("read_aio", READ_BAD, False))], True),
+    # split requests (4 KiB pieces) caught in errors under load: suspects run alone piece by piece
+    Config("fault-read-always-ncq-load-pieces", "q35", 4, "disk_faults",
+           "ahci.max_piece=4096 disktest.fault=always disktest.fault_op=read disktest.fault_load=1 "
+           "disktest.bad_sector=%d" % READ_BAD,
+           [Disk(0, 64, Fault("read_aio", READ_BAD, False))], True),
     Config("lost-interrupts", "q35", 1, "disk_timeout", "ahci.lose=3 ahci.timeout_ms=500", [Disk(0)], True),
     Config("lost-interrupts-smp4", "q35", 4, "disk_timeout", "ahci.lose=3 ahci.timeout_ms=500", [Disk(0)], True),
 ]

@@ -22,7 +22,8 @@
  * Locks, outermost first. Port->Lock (DISPATCH_LEVEL) guards the slots and
  * the retry list; Port->QueueLock the cancel-safe queue. The interrupt
  * spin lock (the controller's interrupt object, DIRQL) guards the fields
- * the ISR writes: Issued, IssuedQueued, Completed and InterruptStatus.
+ * the ISR writes or reads: Issued, IssuedQueued, Completed, InterruptStatus
+ * and Deferred.
  */
 #ifndef AHCI_H
 #define AHCI_H
@@ -35,7 +36,8 @@
 
 #define AHCI_MAX_SLOTS 32               /* command slots per port */
 #define AHCI_MAX_PORTS 32               /* ports per HBA */
-#define AHCI_MAX_RETRIES 3              /* attempts after the first, per IRP */
+#define AHCI_MAX_RETRIES 3              /* attempts after the first, per IRP, when it is to blame */
+#define AHCI_MAX_REQUEUES 16            /* restarts after recoveries it was not blamed for */
 #define AHCI_DEFAULT_TIMEOUT_MS 10000
 #define AHCI_POLL_TIMEOUT_US 1000000    /* waits on the hardware at start-up */
 #define AHCI_RECOVERY_WAIT_US 250000    /* each wait in a recovery, which runs in a DPC */
@@ -54,6 +56,12 @@ typedef struct _AHCI_SLOT {
  * (Irp->Tail.Overlay.DriverContext; slot 3 belongs to the cancel-safe queue). */
 #define AHCI_IRP_DONE(Irp) (*(ULONG_PTR *)&(Irp)->Tail.Overlay.DriverContext[0])    /* bytes moved */
 #define AHCI_IRP_RETRIES(Irp) (*(ULONG_PTR *)&(Irp)->Tail.Overlay.DriverContext[1]) /* attempts failed */
+#define AHCI_IRP_AGAIN(Irp) (*(ULONG_PTR *)&(Irp)->Tail.Overlay.DriverContext[2])   /* AHCI_AGAIN_* */
+/* AHCI_IRP_AGAIN: bit 0, a suspect of an error nobody could be blamed for,
+ * whose commands run alone from then on; above it, how often a recovery cut
+ * the IRP short without blaming it (bounded too: AHCI_MAX_REQUEUES). */
+#define AHCI_AGAIN_SUSPECT 1
+#define AHCI_AGAIN_ONE_MORE 2
 
 struct _AHCI_CONTROLLER;
 
@@ -83,7 +91,7 @@ typedef struct _AHCI_PORT {
     AHCI_SLOT Slots[AHCI_MAX_SLOTS];
     ULONG BusySlots;       /* bit n: Slots[n] holds a command */
     BOOLEAN Barrier;       /* a command that must run alone is in flight: start nothing */
-    ULONG Isolate;         /* commands still to run alone after an error */
+    BOOLEAN Dead;          /* a recovery could not bring the port back: requests fail at once */
     LIST_ENTRY RetryList;  /* IRPs to restart before the queue's (Tail.Overlay.ListEntry) */
 
     /* The internal IRP queue: a cancel-safe queue under QueueLock. */
@@ -202,6 +210,7 @@ VOID AhciFinishSlot(PAHCI_PORT Port, ULONG Slot, PLIST_ENTRY Done);
 
 /* recover.c */
 VOID AhciRecoverPort(PAHCI_PORT Port, ULONG Blamed, BOOLEAN Isolate, PLIST_ENTRY Done, NTSTATUS FailStatus);
+VOID AhciFailWaiting(PAHCI_PORT Port, PLIST_ENTRY Done);
 
 /* timer.c */
 KDEFERRED_ROUTINE AhciTimeoutDpc;

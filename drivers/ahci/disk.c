@@ -43,7 +43,10 @@ static NTSTATUS QueueRequest(PAHCI_PORT Port, PIRP Irp)
 {
     AHCI_IRP_DONE(Irp) = 0;
     AHCI_IRP_RETRIES(Irp) = 0;
+    AHCI_IRP_AGAIN(Irp) = 0;
     __atomic_fetch_add(&Port->Stats.Requests, 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&Port->Dead, __ATOMIC_RELAXED))
+        return AhciCompleteNow(Irp, STATUS_IO_DEVICE_ERROR, 0); /* recover.c gave the port up */
     if (AhciTryStartNow(Port, Irp))
         return STATUS_PENDING;
     IoCsqInsertIrp(&Port->Queue, Irp, NULL);

@@ -54,6 +54,15 @@ VOID AhciFinishIrp(PAHCI_PORT Port, PIRP Irp, NTSTATUS Status, PLIST_ENTRY Done)
     InsertTailList(Done, &Irp->Tail.Overlay.ListEntry);
 }
 
+/* A read or write with bytes still to move (a flush has none: its stack
+ * location has no length). */
+static BOOLEAN HasMoreToMove(PIRP Irp)
+{
+    PIO_STACK_LOCATION Stack = IoGetCurrentIrpStackLocation(Irp);
+
+    return Stack->MajorFunction != IRP_MJ_FLUSH_BUFFERS && AHCI_IRP_DONE(Irp) < Stack->Parameters.Read.Length;
+}
+
 /* Slot finished without error. Under Port->Lock. */
 VOID AhciFinishSlot(PAHCI_PORT Port, ULONG Slot, PLIST_ENTRY Done)
 {
@@ -66,10 +75,8 @@ VOID AhciFinishSlot(PAHCI_PORT Port, ULONG Slot, PLIST_ENTRY Done)
     Port->BusySlots &= ~(1u << Slot);
     if (Port->BusySlots == 0)
         Port->Barrier = FALSE;
-    if (Port->Isolate > 0)
-        Port->Isolate--;
     AHCI_IRP_DONE(Irp) += Entry->PieceBytes;
-    if (AHCI_IRP_DONE(Irp) < IoGetCurrentIrpStackLocation(Irp)->Parameters.Read.Length) {
+    if (HasMoreToMove(Irp)) {
         /* The next piece of a split request: first in line. */
         Port->Stats.SplitPieces++;
         InsertHeadList(&Port->RetryList, &Irp->Tail.Overlay.ListEntry);
@@ -88,8 +95,8 @@ VOID AhciCompleteList(PLIST_ENTRY Done)
 
 /* After an error, which command was at fault? With one command in flight,
  * that one. With several queued ones, the disk does not say (READ LOG EXT
- * would; QEMU aborts it), so none is blamed: each runs again alone, and the
- * one that fails then is known. */
+ * would; QEMU aborts it), so none is blamed: each becomes a suspect and runs
+ * again alone, and if one of them is the bad one, the next error names it. */
 static VOID HandleError(PAHCI_PORT Port, PLIST_ENTRY Done)
 {
     ULONG InFlight = Port->BusySlots;

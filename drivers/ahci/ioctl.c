@@ -133,6 +133,7 @@ static NTSTATUS SetTestHooks(PAHCI_PORT Port, PIRP Irp, ULONG InputLength)
     if (Hooks->TimeoutMs != 0)
         Port->TimeoutTicks = (ULONG64)Hooks->TimeoutMs * 10000;
     Port->MaxPieceBytes = AhciPieceLimit(Hooks->MaxPieceBytes);
+    AhciStartTimer(Port); /* its period follows the timeout */
     if (Hooks->ResetStatistics)
         ResetStatistics(Port);
     KeReleaseSpinLock(&Port->Lock, OldIrql);

@@ -13,8 +13,9 @@
  *      line fire again at once;
  *   3. for each port with a disk: work out which slots finished, those it
  *      issued (Issued) that are no longer in PxCI or PxSACT; move them to
- *      Completed, note PxIS for the DPC (errors), and queue the port's
- *      CustomDpc with KeInsertQueueDpc;
+ *      Completed, note PxIS for the DPC (errors), and, if anything finished
+ *      or failed, queue the port's CustomDpc with KeInsertQueueDpc (a queued
+ *      command being accepted interrupts too, with nothing to do);
  *   4. return TRUE.
  *
  * It completes no IRP and starts no command: that is the CustomDpc's work, at
@@ -24,9 +25,11 @@
  */
 #include "ahci.h"
 
-/* The lost-interrupt hook (ahci.lose, IOCTL_AHCI_SET_TEST_HOOKS): drop what
- * this interrupt reports, as if it had never arrived. The slots stay in
- * Issued: a later interrupt of the port, or the timeout, finds them. */
+/* The lost-interrupt hook (ahci.lose, IOCTL_AHCI_SET_TEST_HOOKS): drop the
+ * completions this interrupt reports, as if it had never arrived. The slots
+ * stay in Issued: a later interrupt of the port, or the timeout, finds them.
+ * (An error it reports is still noted: losing that would let the start path
+ * write PxCI over a failed command.) */
 static BOOLEAN LoseThisOne(PAHCI_CONTROLLER Controller)
 {
     ULONG Left = Controller->LoseInterrupts;
@@ -53,17 +56,19 @@ static ULONG ActiveSlots(PAHCI_PORT Port)
 
 static VOID NoteCompletions(PAHCI_PORT Port, ULONG PortStatus)
 {
+    ULONG Finished = 0;
+
     Port->Stats.Interrupts++;
-    if (LoseThisOne(Port->Controller)) {
-        Port->Stats.LostInterrupts++;
-        return;
-    }
-    ULONG Finished = Port->Issued & ~ActiveSlots(Port);
+    if (LoseThisOne(Port->Controller))
+        Port->Stats.LostInterrupts++; /* the completions are lost; an error is still noted */
+    else
+        Finished = Port->Issued & ~ActiveSlots(Port);
     Port->Issued &= ~Finished;
     Port->IssuedQueued &= ~Finished;
     Port->Completed |= Finished;
     Port->InterruptStatus |= PortStatus;
-    KeInsertQueueDpc(&Port->Dpc, NULL, NULL);
+    if (Finished != 0 || (PortStatus & AHCI_PXIS_ERRORS))
+        KeInsertQueueDpc(&Port->Dpc, NULL, NULL);
 }
 
 _Use_decl_annotations_

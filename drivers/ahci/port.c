@@ -15,13 +15,18 @@
  */
 #include "ahci.h"
 
-/* Polls until (*Register & Mask) == Value, at most Microseconds. */
+/* Polls until (*Register & Mask) == Value, at most Microseconds by the
+ * clock (the interrupt time, which the clock interrupt advances even at
+ * DISPATCH_LEVEL): counting only the stalls would leave out the register
+ * reads, which under emulation take longer than the stalls. */
 BOOLEAN AhciWaitRegister(volatile ULONG *Register, ULONG Mask, ULONG Value, ULONG Microseconds)
 {
-    for (ULONG Waited = 0;; Waited += 10) {
+    ULONG64 Deadline = KeQueryInterruptTime() + (ULONG64)Microseconds * 10;
+
+    for (;;) {
         if ((READ_REGISTER_ULONG(Register) & Mask) == Value)
             return TRUE;
-        if (Waited >= Microseconds)
+        if (KeQueryInterruptTime() > Deadline)
             return FALSE;
         KeStallExecutionProcessor(10);
     }

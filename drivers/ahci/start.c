@@ -13,14 +13,16 @@
  *
  * Which commands can share the port: queued (NCQ) reads and writes, up to
  * the depth. Without NCQ the depth is 1: one command at a time.
- * A flush, and every command run "isolated" after an error, runs alone: it
- * starts only on an idle port and nothing starts until it is done (Barrier).
+ * A flush, and every suspect of an error nobody could be blamed for, runs
+ * alone: it starts only on an idle port and nothing starts until it is done
+ * (Barrier).
  */
 #include "ahci.h"
 
-static BOOLEAN MustRunAlone(PAHCI_PORT Port, PIRP Irp)
+static BOOLEAN MustRunAlone(PIRP Irp)
 {
-    return Port->Isolate > 0 || IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_FLUSH_BUFFERS;
+    return (AHCI_IRP_AGAIN(Irp) & AHCI_AGAIN_SUSPECT) ||
+           IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_FLUSH_BUFFERS;
 }
 
 /* Under Port->Lock (the cancel-safe queue calls it from PeekNextIrp). */
@@ -28,7 +30,7 @@ BOOLEAN AhciCanStart(PAHCI_PORT Port, PIRP Irp)
 {
     if (Port->Barrier)
         return FALSE;
-    if (MustRunAlone(Port, Irp))
+    if (MustRunAlone(Irp))
         return Port->BusySlots == 0;
     return TRUE;
 }
@@ -113,7 +115,7 @@ static VOID CountStarted(PAHCI_PORT Port, ULONG Slots, ULONG QueuedSlots)
  * *Slots (and *QueuedSlots). Returns FALSE when nothing may start after it. */
 static BOOLEAN Fill(PAHCI_PORT Port, ULONG Slot, PIRP Irp, ULONG64 Now, PULONG Slots, PULONG QueuedSlots)
 {
-    BOOLEAN Alone = MustRunAlone(Port, Irp);
+    BOOLEAN Alone = MustRunAlone(Irp);
 
     AhciBuildCommand(Port, Slot, Irp, Port->Ncq && !Alone);
     Port->Slots[Slot].IssueTime = Now;

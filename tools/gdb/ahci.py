@@ -87,7 +87,7 @@ def describe_port(port, now):
         slots_text(int(port["BusySlots"])), slots_text(int(port["Issued"])), slots_text(int(port["IssuedQueued"])),
         slots_text(int(port["Completed"])), slots_text(int(port["Deferred"])),
         "  barrier" if int(port["Barrier"]) else "",
-        "  isolating %d" % int(port["Isolate"]) if int(port["Isolate"]) else ""))
+        "  DEAD (recovery failed)" if int(port["Dead"]) else ""))
     text += slot_lines(port, now)
     text += "    waiting: %d in the queue, %d in the retry list\n" % (
         count_entries(port["QueueHead"]), count_entries(port["RetryList"]))
