@@ -13,7 +13,7 @@ debug: setup-check $(KERNEL)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
-		--inline-suppr --suppress=missingIncludeSystem $(INCLUDES) -D__x86_64__ lib kernel tests/kernel
+		--inline-suppr --suppress=missingIncludeSystem $(INCLUDES) -D__x86_64__ lib kernel drivers tests/kernel
 
 format:
 	clang-format -i $(KERNEL_C) $(wildcard tests/host/*.c) $(shell find include lib kernel tests -name '*.h')
