@@ -10,11 +10,9 @@
 #include "rtl.h"
 
 /* Eight bytes at a time while both pointers are 8-byte aligned (IRPs, MDLs
- * and stack locations are cleared and copied on every request), then the
- * rest byte by byte. The 64-bit accesses go through a may_alias type, since
- * the memory may be of any type. */
-typedef unsigned long long __attribute__((may_alias)) RTL_WORD;
-
+ * and stack locations are cleared and copied on every request), with the
+ * string instructions made for it (rep movsq / rep stosq: one instruction
+ * that repeats, rcx times), then the rest byte by byte. */
 static int BothAligned(const void *A, const void *B)
 {
     return (((size_t)A | (size_t)B) & 7) == 0;
@@ -25,9 +23,10 @@ void *memcpy(void *Dest, const void *Src, size_t Count)
     unsigned char *D = Dest;
     const unsigned char *S = Src;
 
-    if (BothAligned(D, S)) {
-        for (; Count >= 8; Count -= 8, D += 8, S += 8)
-            *(RTL_WORD *)D = *(const RTL_WORD *)S;
+    if (BothAligned(D, S) && Count >= 8) {
+        size_t Words = Count / 8;
+        __asm__ volatile("rep movsq" : "+D"(D), "+S"(S), "+c"(Words) : : "memory");
+        Count %= 8;
     }
     while (Count--)
         *D++ = *S++;
@@ -53,10 +52,11 @@ void *memset(void *Dest, int Value, size_t Count)
 {
     unsigned char *D = Dest;
 
-    if (BothAligned(D, D)) {
-        RTL_WORD Word = 0x0101010101010101ULL * (unsigned char)Value;
-        for (; Count >= 8; Count -= 8, D += 8)
-            *(RTL_WORD *)D = Word;
+    if (BothAligned(D, D) && Count >= 8) {
+        size_t Words = Count / 8;
+        unsigned long long Word = 0x0101010101010101ULL * (unsigned char)Value;
+        __asm__ volatile("rep stosq" : "+D"(D), "+c"(Words) : "a"(Word) : "memory");
+        Count %= 8;
     }
     while (Count--)
         *D++ = (unsigned char)Value;
