@@ -156,9 +156,7 @@ extern ULONG AhciDiskCount;
 extern PAHCI_PORT AhciDisks[AHCI_MAX_DISKS];
 
 /* hba.c */
-NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG SlotNumber,
-                             PPCI_COMMON_CONFIG Config);
-VOID AhciStopController(PAHCI_CONTROLLER Controller);
+NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG SlotNumber);
 
 /* port.c */
 BOOLEAN AhciWaitRegister(volatile ULONG *Register, ULONG Mask, ULONG Value, ULONG Microseconds);
@@ -210,7 +208,6 @@ VOID AhciFinishSlot(PAHCI_PORT Port, ULONG Slot, PLIST_ENTRY Done);
 
 /* recover.c */
 VOID AhciRecoverPort(PAHCI_PORT Port, ULONG Blamed, BOOLEAN Isolate, PLIST_ENTRY Done, NTSTATUS FailStatus);
-VOID AhciFailWaiting(PAHCI_PORT Port, PLIST_ENTRY Done);
 
 /* timer.c */
 KDEFERRED_ROUTINE AhciTimeoutDpc;

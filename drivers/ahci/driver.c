@@ -44,7 +44,7 @@ static BOOLEAN Probe(PDRIVER_OBJECT DriverObject, ULONG Bus, ULONG Device, ULONG
     if (Read < PCI_COMMON_HDR_LENGTH || Config.VendorID == PCI_INVALID_VENDORID)
         return FALSE;
     if (IsAhci(&Config)) {
-        NTSTATUS Status = AhciStartController(DriverObject, Bus, Slot.u.AsULONG, &Config);
+        NTSTATUS Status = AhciStartController(DriverObject, Bus, Slot.u.AsULONG);
         if (!NT_SUCCESS(Status))
             DbgPrint("ahci: controller %02x:%02x.%x not started: status 0x%08x\n", Bus, Device, Function,
                      (ULONG)Status);

@@ -233,10 +233,27 @@ static NTSTATUS StartHba(PAHCI_CONTROLLER Controller, PPCI_FUNCTION Function)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG SlotNumber,
-                             PPCI_COMMON_CONFIG Config)
+/* Undoes what AhciStartController did, for a controller whose disks never served a
+ * request (start-up failure). */
+static VOID StopController(PAHCI_CONTROLLER Controller)
 {
-    UNREFERENCED_PARAMETER(Config);
+    WRITE_REGISTER_ULONG(&Controller->Hba->GHC, AHCI_GHC_AE);
+    DisconnectInterrupt(Controller);
+    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
+        PAHCI_PORT Disk = Controller->Ports[Port];
+        if (Disk == NULL)
+            continue;
+        for (ULONG i = 0; i < AhciDiskCount; i++) {
+            if (AhciDisks[i] == Disk)
+                AhciDisks[i] = NULL;
+        }
+        AhciDeleteDisk(Disk);
+    }
+    FreeController(Controller);
+}
+
+NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG SlotNumber)
+{
     PPCI_FUNCTION Function = FindPciFunction(BusNumber, SlotNumber);
     if (Function == NULL)
         return STATUS_NO_SUCH_DEVICE;
@@ -254,7 +271,7 @@ NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG
     }
     Status = ConnectInterrupt(Controller, Function);
     if (!NT_SUCCESS(Status)) {
-        AhciStopController(Controller);
+        StopController(Controller);
         return Status;
     }
     EnableInterrupts(Controller);
@@ -268,23 +285,4 @@ NTSTATUS AhciStartController(PDRIVER_OBJECT DriverObject, ULONG BusNumber, ULONG
         Announce(Controller, Disk);
     }
     return STATUS_SUCCESS;
-}
-
-/* Undoes AhciStartController for a controller whose disks never served a
- * request (start-up failure). */
-VOID AhciStopController(PAHCI_CONTROLLER Controller)
-{
-    WRITE_REGISTER_ULONG(&Controller->Hba->GHC, AHCI_GHC_AE);
-    DisconnectInterrupt(Controller);
-    for (ULONG Port = 0; Port < AHCI_MAX_PORTS; Port++) {
-        PAHCI_PORT Disk = Controller->Ports[Port];
-        if (Disk == NULL)
-            continue;
-        for (ULONG i = 0; i < AhciDiskCount; i++) {
-            if (AhciDisks[i] == Disk)
-                AhciDisks[i] = NULL;
-        }
-        AhciDeleteDisk(Disk);
-    }
-    FreeController(Controller);
 }

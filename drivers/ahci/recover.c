@@ -134,7 +134,7 @@ static VOID Requeue(PAHCI_PORT Port, PLIST_ENTRY Again)
 
 /* The port is gone: everything waiting fails (Port->Dead keeps new requests
  * from coming in). Under Port->Lock. */
-VOID AhciFailWaiting(PAHCI_PORT Port, PLIST_ENTRY Done)
+static VOID FailWaiting(PAHCI_PORT Port, PLIST_ENTRY Done)
 {
     while (!IsListEmpty(&Port->RetryList)) {
         PIRP Irp = CONTAINING_RECORD(RemoveHeadList(&Port->RetryList), IRP, Tail.Overlay.ListEntry);
@@ -168,6 +168,6 @@ VOID AhciRecoverPort(PAHCI_PORT Port, ULONG Blamed, BOOLEAN Isolate, PLIST_ENTRY
     Requeue(Port, &Again);
     if (!NT_SUCCESS(Status)) {
         __atomic_store_n(&Port->Dead, TRUE, __ATOMIC_RELAXED);
-        AhciFailWaiting(Port, Done);
+        FailWaiting(Port, Done);
     }
 }
