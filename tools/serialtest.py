@@ -149,6 +149,11 @@ def case_read(con):
     return []
 
 
+def case_disks(con):
+    return expect_all(con.command("disks"), ["\\Device\\Harddisk0\\DR0: QEMU HARDDISK", "64 MiB", "NCQ depth 32",
+                                             "requests"])
+
+
 def case_read_missing(con):
     return expect_all(con.command("read \\Device\\NoSuchDevice 0 1"), ["read: status 0xc0000034"])
 
@@ -185,7 +190,7 @@ def case_test(con):
 
 CASES = [
     ("help", case_help), ("irql", case_irql), ("cpus", case_cpus), ("dpcs", case_dpcs),
-    ("pool", case_pool), ("devices", case_devices), ("irps", case_irps), ("read", case_read),
+    ("pool", case_pool), ("devices", case_devices), ("irps", case_irps), ("read", case_read), ("disks", case_disks),
     ("read_missing", case_read_missing), ("unknown", case_unknown),
     ("bad_argument", case_bad_argument), ("echo_long_line", case_echo_long_line), ("test", case_test),
 ]
@@ -196,6 +201,9 @@ def start_qemu(kernel, socket_path):
         QEMU, "-M", "q35", "-m", "512M", "-smp", "2", "-display", "none", "-no-reboot",
         "-chardev", "socket,id=com1,path=%s,server=on,wait=on" % socket_path, "-serial", "chardev:com1",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        # a disk that needs no file (zeros; writes dropped), for `disks`
+        "-blockdev", "driver=null-co,node-name=nulldisk,size=67108864,read-zeroes=on",
+        "-device", "ide-hd,drive=nulldisk,bus=ide.0",
         "-kernel", kernel, "-append", "shell",
     ], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

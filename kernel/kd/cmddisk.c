@@ -112,6 +112,6 @@ VOID KdShowDisks(VOID)
     DbgPrint("disks:\n");
     if (ListDisks() == 0)
         return;
-    DbgPrint("sector 0 of disk 0, read with IRP_MJ_READ (kd> %s):\n", ReadSectorZero);
+    DbgPrint("sector 0 of disk 0, read with IRP_MJ_READ (the command `%s`):\n", ReadSectorZero);
     KdExecuteLine(ReadSectorZero);
 }
