@@ -65,7 +65,8 @@ typedef struct _AHCI_TEST_HOOKS {
     ULONG LoseInterrupts;   /* the ISR drops the completions of this many next interrupts */
     ULONG TimeoutMs;        /* 0: leave the timeout as it is */
     ULONG MaxPieceBytes;    /* split requests into pieces of at most this (a multiple of
-                               512); 0: only the hardware's limits (32 MiB, 248 PRDs) */
+                               512); 0: leave the limit as it is (ahci.max_piece, else
+                               only the hardware's: 32 MiB, 248 PRDs) */
     BOOLEAN ResetStatistics;
 } AHCI_TEST_HOOKS, *PAHCI_TEST_HOOKS;
 

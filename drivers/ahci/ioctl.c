@@ -132,7 +132,8 @@ static NTSTATUS SetTestHooks(PAHCI_PORT Port, PIRP Irp, ULONG InputLength)
     Port->Controller->LoseInterrupts = Hooks->LoseInterrupts;
     if (Hooks->TimeoutMs != 0)
         Port->TimeoutTicks = (ULONG64)Hooks->TimeoutMs * 10000;
-    Port->MaxPieceBytes = AhciPieceLimit(Hooks->MaxPieceBytes);
+    if (Hooks->MaxPieceBytes != 0)
+        Port->MaxPieceBytes = AhciPieceLimit(Hooks->MaxPieceBytes);
     AhciStartTimer(Port); /* its period follows the timeout */
     if (Hooks->ResetStatistics)
         ResetStatistics(Port);
